@@ -1,0 +1,82 @@
+// swift-tools-version:6.0
+// Entra Web: a Swift web app that signs people in with Microsoft Entra ID (OpenID Connect).
+import PackageDescription
+
+let package = Package(
+    name: "entra-web",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "entra-web", targets: ["entra-web"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries from Debian (libssl-dev, libcurl4-openssl-dev).
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+
+        // Random bytes, hashes, base64url and constant-time comparison on top of OpenSSL.
+        .target(name: "CryptoSupport", dependencies: ["COpenSSL"]),
+
+        // The HTTP/1.1 server: sockets, event loop, parsing, responses, routing, static files.
+        .target(
+            name: "HTTPServer",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
+
+        // Outbound HTTP over libcurl (token endpoint, JWKS, Microsoft Graph).
+        .target(name: "HTTPClient", dependencies: ["CCurl"]),
+
+        // The OpenID Connect client: discovery, PKCE, code exchange, ID token validation, token cache.
+        .target(
+            name: "OIDC",
+            dependencies: [
+                "CryptoSupport", "COpenSSL", "HTTPClient",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The server-side, file-backed session store.
+        .target(
+            name: "SessionStore",
+            dependencies: ["CryptoSupport", .product(name: "Logging", package: "swift-log")]
+        ),
+
+        // The web app: configuration, routes and pages.
+        .target(
+            name: "App",
+            dependencies: [
+                "HTTPServer", "HTTPClient", "OIDC", "SessionStore", "CryptoSupport",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The thin executable.
+        .executableTarget(
+            name: "entra-web",
+            dependencies: [
+                "App",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "OIDCTests", dependencies: ["OIDC", "HTTPClient", "CryptoSupport"]),
+        .testTarget(name: "SessionStoreTests", dependencies: ["SessionStore", "CryptoSupport"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "HTTPServer"]),
+    ]
+)

@@ -1,0 +1,64 @@
+/// Tests for the OpenSSL-backed primitives shared by the OIDC client and the session store.
+import CryptoSupport
+import Testing
+
+@Suite struct Base64URLTests {
+    @Test func encodesRFC4648Vectors() {
+        let vectors: [(String, String)] = [
+            ("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"),
+            ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"), ("foobar", "Zm9vYmFy"),
+        ]
+        for (plain, encoded) in vectors {
+            #expect(Base64URL.encode(plain) == encoded)
+            #expect(Base64URL.decode(encoded) == Array(plain.utf8))
+        }
+    }
+
+    @Test func usesTheURLSafeAlphabet() {
+        #expect(Base64URL.encode([0xFB, 0xFF, 0xBF]) == "-_-_")
+        #expect(Base64URL.decode("-_-_") == [0xFB, 0xFF, 0xBF])
+    }
+
+    @Test func rejectsCharactersOutsideTheAlphabet() {
+        #expect(Base64URL.decode("ab+/") == nil)
+        #expect(Base64URL.decode("a b") == nil)
+        #expect(Base64URL.decode("abcde") == nil)
+        #expect(Base64URL.decode("Zh") == nil, "non-zero trailing bits")
+    }
+
+    @Test func roundTripsRandomBytes() {
+        let random = OpenSSLRandom()
+        for length in 0..<70 {
+            let bytes = random.bytes(length)
+            #expect(Base64URL.decode(Base64URL.encode(bytes)) == bytes)
+        }
+    }
+}
+
+@Suite struct DigestTests {
+    @Test func sha256OfABC() {
+        #expect(Digest.hex(Digest.sha256("abc")) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
+    @Test func sha1OfABC() {
+        #expect(Digest.hex(Digest.sha1(Array("abc".utf8))) == "a9993e364706816aba3e25717850c26c9cd0d89d")
+    }
+}
+
+@Suite struct RandomAndComparisonTests {
+    @Test func randomBytesDiffer() {
+        let random = OpenSSLRandom()
+        let a = random.bytes(32)
+        let b = random.bytes(32)
+        #expect(a.count == 32)
+        #expect(a != b)
+        #expect(random.token(byteCount: 32).count == 43)
+    }
+
+    @Test func constantTimeEquality() {
+        #expect(ConstantTime.equals("state-123", "state-123"))
+        #expect(!ConstantTime.equals("state-123", "state-124"))
+        #expect(!ConstantTime.equals("state", "state-123"))
+        #expect(ConstantTime.equals("", ""))
+    }
+}
