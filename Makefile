@@ -24,7 +24,13 @@ build: deps
 run: build
 	./scripts/run.sh $(RUN_ARGS)
 
-test: deps
+# Python tools for the tests (MSAL, to check our token cache against MSAL's own).
+.build-venv/ready: Tests/requirements.txt
+	python3 -m venv .build-venv
+	.build-venv/bin/pip install -q --disable-pip-version-check -r Tests/requirements.txt
+	touch $@
+
+test: deps .build-venv/ready
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
 

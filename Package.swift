@@ -73,6 +73,13 @@ let package = Package(
             ]
         ),
 
+        // Benchmarks (run by scripts under bench/, never by the tests).
+        .executableTarget(
+            name: "session-bench",
+            dependencies: ["SessionStore", "CryptoSupport"],
+            path: "bench/SessionBench"
+        ),
+
         .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "HTTPClient", "CryptoSupport"]),

@@ -1,0 +1,1 @@
+print("session-bench: not written yet")
