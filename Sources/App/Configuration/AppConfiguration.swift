@@ -1,0 +1,170 @@
+/// The app's settings, read from the environment and `.env` (the environment wins) and
+/// checked once at start-up so a bad value stops the process with a message naming the key.
+import Foundation
+
+public struct AppConfiguration: Sendable {
+    // Identity provider
+    public var clientID: String?
+    public var clientSecret: String?
+    /// Entra authority, e.g. https://login.microsoftonline.com/<tenant>.
+    public var authority: String?
+    /// Issuer of any standard OpenID provider (used instead of AUTHORITY).
+    public var oidcAuthority: String?
+    /// Absolute redirect URI; when unset it is derived from the address the server binds.
+    public var redirectURI: URL?
+    public var scopes: [String]
+    public var graphEndpoint: URL
+    public var adminRole: String
+    public var clientCertificatePath: String?
+    public var clientPrivateKeyPath: String?
+    /// client_secret_post (default) or client_secret_basic.
+    public var tokenAuthMethod: String
+    public var devIdentityProvider: Bool
+
+    // Sessions
+    public var sessionDirectory: String
+    public var sessionIdleTimeout: TimeInterval
+    public var sessionLifetime: TimeInterval
+
+    // Server
+    public var host: String
+    public var port: Int
+    public var trustedProxies: [String]
+    public var headTimeout: TimeInterval
+    public var idleTimeout: TimeInterval
+    public var maxConnections: Int
+
+    // Files
+    public var templatesDirectory: String
+    public var publicDirectory: String
+
+    /// Every key the app reads, with a one-line description; `.env.example` mirrors this list.
+    public static let keys: [(key: String, help: String)] = [
+        ("CLIENT_ID", "Application (client) ID of the Entra app registration"),
+        ("CLIENT_SECRET", "Client secret of the app registration (or use a certificate)"),
+        ("AUTHORITY", "https://login.microsoftonline.com/<tenant id or domain>"),
+        ("OIDC_AUTHORITY", "Issuer URL of any other OpenID provider, used instead of AUTHORITY"),
+        ("REDIRECT_URI", "Absolute redirect URI registered in Entra, ending in /getAToken"),
+        ("SCOPE", "Space-separated API scopes to request besides openid profile offline_access"),
+        ("GRAPH_ENDPOINT", "The Graph resource /graph shows"),
+        ("ADMIN_ROLE", "App role that may open /admin"),
+        ("CLIENT_CERTIFICATE_PATH", "PEM certificate for private_key_jwt (instead of a secret)"),
+        ("CLIENT_PRIVATE_KEY_PATH", "PEM private key of that certificate"),
+        ("TOKEN_AUTH_METHOD", "client_secret_post or client_secret_basic"),
+        ("DEV_IDP", "1 to start the embedded development identity provider"),
+        ("SESSION_DIR", "Directory of the server-side session files"),
+        ("SESSION_IDLE_TIMEOUT", "Seconds of inactivity before a session ends"),
+        ("SESSION_LIFETIME", "Seconds after sign-in before a session ends regardless"),
+        ("HOST", "Address to listen on (127.0.0.1, 0.0.0.0, ::1, ::)"),
+        ("PORT", "Port to listen on; 0 lets the system pick one"),
+        ("TRUSTED_PROXIES", "Comma-separated proxy addresses or CIDRs whose X-Forwarded-* headers are honoured"),
+        ("HEAD_TIMEOUT", "Seconds a client has to send a request head"),
+        ("IDLE_TIMEOUT", "Seconds an idle keep-alive connection is kept"),
+        ("MAX_CONNECTIONS", "Open connections beyond which new ones get 503"),
+        ("TEMPLATES_DIR", "Directory of the Mustache templates"),
+        ("PUBLIC_DIR", "Directory served under /static/"),
+    ]
+
+    /// Reads the settings. `environment` wins over `dotEnv`.
+    public static func load(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        dotEnv: [String: String] = [:]
+    ) throws(ConfigurationError) -> AppConfiguration {
+        let reader = SettingReader(values: dotEnv.merging(environment) { _, fromEnvironment in fromEnvironment })
+        return AppConfiguration(
+            clientID: reader.string("CLIENT_ID"),
+            clientSecret: reader.string("CLIENT_SECRET"),
+            authority: reader.string("AUTHORITY"),
+            oidcAuthority: reader.string("OIDC_AUTHORITY"),
+            redirectURI: try reader.absoluteURL("REDIRECT_URI"),
+            scopes: (reader.string("SCOPE") ?? "User.Read").split(separator: " ").map(String.init),
+            graphEndpoint: try reader.absoluteURL("GRAPH_ENDPOINT") ?? URL(string: "https://graph.microsoft.com/v1.0/me")!,
+            adminRole: reader.string("ADMIN_ROLE") ?? "admin",
+            clientCertificatePath: reader.string("CLIENT_CERTIFICATE_PATH"),
+            clientPrivateKeyPath: reader.string("CLIENT_PRIVATE_KEY_PATH"),
+            tokenAuthMethod: try reader.oneOf("TOKEN_AUTH_METHOD", ["client_secret_post", "client_secret_basic"]) ?? "client_secret_post",
+            devIdentityProvider: try reader.flag("DEV_IDP"),
+            sessionDirectory: reader.string("SESSION_DIR") ?? ".sessions",
+            sessionIdleTimeout: try reader.seconds("SESSION_IDLE_TIMEOUT") ?? 3600,
+            sessionLifetime: try reader.seconds("SESSION_LIFETIME") ?? 86_400,
+            host: reader.string("HOST") ?? "127.0.0.1",
+            port: try reader.integer("PORT", in: 0...65_535) ?? 5000,
+            trustedProxies: reader.list("TRUSTED_PROXIES"),
+            headTimeout: try reader.seconds("HEAD_TIMEOUT") ?? 10,
+            idleTimeout: try reader.seconds("IDLE_TIMEOUT") ?? 60,
+            maxConnections: try reader.integer("MAX_CONNECTIONS", in: 1...1_000_000) ?? 10_000,
+            templatesDirectory: reader.string("TEMPLATES_DIR") ?? "Templates",
+            publicDirectory: reader.string("PUBLIC_DIR") ?? "Public"
+        )
+    }
+
+    /// True when an Entra app (or another OpenID provider) is configured.
+    public var hasIdentityProvider: Bool {
+        clientID != nil && (authority != nil || oidcAuthority != nil)
+    }
+
+    /// The keys a real provider needs that are not set, for the configuration page.
+    public var missingIdentityKeys: [String] {
+        var missing: [String] = []
+        if clientID == nil { missing.append("CLIENT_ID") }
+        if authority == nil && oidcAuthority == nil { missing.append("AUTHORITY") }
+        if clientSecret == nil && clientCertificatePath == nil { missing.append("CLIENT_SECRET") }
+        return missing
+    }
+}
+
+/// Typed access to raw string settings; every failure names its key.
+private struct SettingReader {
+    let values: [String: String]
+
+    func string(_ key: String) -> String? {
+        guard let value = values[key]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        return value
+    }
+
+    func list(_ key: String) -> [String] {
+        (string(key) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
+        guard let raw = string(key) else { return nil }
+        guard let value = Int(raw), range.contains(value) else {
+            throw ConfigurationError(key: key, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(raw)\"")
+        }
+        return value
+    }
+
+    func seconds(_ key: String) throws(ConfigurationError) -> TimeInterval? {
+        guard let raw = string(key) else { return nil }
+        guard let value = Double(raw), value > 0, value.isFinite else {
+            throw ConfigurationError(key: key, message: "must be a positive number of seconds, got \"\(raw)\"")
+        }
+        return value
+    }
+
+    func flag(_ key: String) throws(ConfigurationError) -> Bool {
+        switch string(key)?.lowercased() {
+        case nil, "0", "false", "no", "off": return false
+        case "1", "true", "yes", "on": return true
+        case let other?: throw ConfigurationError(key: key, message: "must be 1 or 0, got \"\(other)\"")
+        }
+    }
+
+    func oneOf(_ key: String, _ allowed: [String]) throws(ConfigurationError) -> String? {
+        guard let raw = string(key) else { return nil }
+        guard allowed.contains(raw) else {
+            throw ConfigurationError(key: key, message: "must be one of \(allowed.joined(separator: ", ")), got \"\(raw)\"")
+        }
+        return raw
+    }
+
+    func absoluteURL(_ key: String) throws(ConfigurationError) -> URL? {
+        guard let raw = string(key) else { return nil }
+        guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = url.host, !host.isEmpty
+        else {
+            throw ConfigurationError(key: key, message: "must be an absolute http(s) URL, got \"\(raw)\"")
+        }
+        return url
+    }
+}

@@ -1,0 +1,46 @@
+/// Reads a `.env` file: `KEY=value` lines, `#` comments, optional `export ` prefix and
+/// single or double quotes, the subset that python-dotenv and shells agree on.
+import Foundation
+
+public enum DotEnv {
+    /// Parses `.env` text. Malformed lines are reported by line number so a typo does not
+    /// silently drop a setting.
+    public static func parse(_ text: String) throws(ConfigurationError) -> [String: String] {
+        var values: [String: String] = [:]
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.hasSuffix("\r") { line.removeLast() }
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
+            guard let eq = line.firstIndex(of: "=") else {
+                throw ConfigurationError(key: ".env", message: "line \(index + 1) is not KEY=value")
+            }
+            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
+            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw ConfigurationError(key: ".env", message: "line \(index + 1) has an invalid key")
+            }
+            values[key] = unquote(line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces))
+        }
+        return values
+    }
+
+    /// Reads and parses the file at `path`; a missing file is an empty configuration.
+    public static func load(path: String) throws(ConfigurationError) -> [String: String] {
+        guard FileManager.default.fileExists(atPath: path) else { return [:] }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(key: ".env", message: "cannot read \(path)")
+        }
+        return try parse(String(decoding: data, as: UTF8.self))
+    }
+
+    private static func unquote(_ value: String) -> String {
+        if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
+            return String(value.dropFirst().dropLast())
+        }
+        // An unquoted value may carry a trailing comment: `PORT=5000  # local`.
+        if let hash = value.range(of: " #") {
+            return value[..<hash.lowerBound].trimmingCharacters(in: .whitespaces)
+        }
+        return value
+    }
+}

@@ -1,0 +1,25 @@
+/// Turns a handler's thrown error into the 500 page and one log line, so a bug in one page
+/// never drops a connection or shows a stack trace.
+import HTTPServer
+import Logging
+
+struct ErrorBoundary: HTTPResponder {
+    let inner: any HTTPResponder
+    let pages: PageRenderer
+    let logger: Logger
+
+    func mayBlock(_ request: HTTPRequest) -> Bool { inner.mayBlock(request) }
+
+    func respond(to request: HTTPRequest) throws -> HTTPResponse {
+        do {
+            return try inner.respond(to: request)
+        } catch {
+            // The error's type names the failure without echoing request data into the log.
+            logger.error("Handler failed", metadata: ["path": "\(request.path)", "error": "\(type(of: error))"])
+            return pages.render("error", [
+                "heading": "Something went wrong",
+                "message": "The server could not complete this request. It has been logged; please try again.",
+            ], status: .internalServerError)
+        }
+    }
+}

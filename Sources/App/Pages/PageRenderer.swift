@@ -1,0 +1,58 @@
+/// Renders the Mustache templates in `Templates/` (loaded once at start-up) into HTML
+/// responses that carry the security headers every page needs.
+import Foundation
+import HTTPServer
+import Mustache
+
+public struct PageRenderer: Sendable {
+    private let library: MustacheLibrary
+    /// Shown in the layout on every page when the development provider is on.
+    private let devIdentityProvider: Bool
+
+    /// Loads every `*.mustache` file in `directory`. A template that does not parse stops
+    /// start-up rather than failing on the first visitor.
+    public init(directory: String, devIdentityProvider: Bool = false) throws(ConfigurationError) {
+        var library = MustacheLibrary()
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".mustache") }
+        } catch {
+            throw ConfigurationError(key: "TEMPLATES_DIR", message: "cannot read templates from \(directory)")
+        }
+        for name in names.sorted() {
+            let path = (directory as NSString).appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ConfigurationError(key: "TEMPLATES_DIR", message: "cannot read \(path)")
+            }
+            do {
+                try library.register(String(decoding: data, as: UTF8.self), named: String(name.dropLast(".mustache".count)))
+            } catch {
+                throw ConfigurationError(key: "TEMPLATES_DIR", message: "\(path) is not a valid template: \(error)")
+            }
+        }
+        self.library = library
+        self.devIdentityProvider = devIdentityProvider
+    }
+
+    /// Renders `template` with `context`. Values are HTML-escaped by Mustache's `{{ }}`.
+    /// `private` pages (anything that shows user data) are marked `no-store`.
+    public func render(
+        _ template: String, _ context: [String: Any] = [:], status: HTTPStatus = .ok, private isPrivate: Bool = false
+    ) -> HTTPResponse {
+        var context = context
+        context["devIdentityProvider"] = devIdentityProvider
+        guard let html = library.render(context, withTemplate: template) else {
+            // Only reachable through a programming error (a page naming a template that does
+            // not exist); the start-up self-check in WebApp catches it before serving.
+            return HTTPResponse.text("Internal Server Error: template \(template) is missing", status: .internalServerError)
+        }
+        var response = HTTPResponse.html(html, status: status)
+        SecurityHeaders.apply(to: &response.headers, private: isPrivate)
+        return response
+    }
+
+    /// True when a template of that name was loaded.
+    public func has(_ template: String) -> Bool {
+        library.getTemplate(named: template) != nil
+    }
+}

@@ -1,0 +1,88 @@
+/// Tests for reading `.env` and the environment, and for the start-up errors that name a key.
+import App
+import Foundation
+import Testing
+
+@Suite struct DotEnvTests {
+    @Test func parsesCommentsQuotesAndExport() throws {
+        let values = try DotEnv.parse("""
+        # a comment
+        CLIENT_ID=abc
+        export SCOPE="User.Read Mail.Read"
+        CLIENT_SECRET='s3cr=t'
+        PORT=8080  # local
+
+        EMPTY=
+        """)
+        #expect(values["CLIENT_ID"] == "abc")
+        #expect(values["SCOPE"] == "User.Read Mail.Read")
+        #expect(values["CLIENT_SECRET"] == "s3cr=t")
+        #expect(values["PORT"] == "8080")
+        #expect(values["EMPTY"] == "")
+    }
+
+    @Test func rejectsALineWithoutEquals() {
+        #expect(throws: ConfigurationError.self) { try DotEnv.parse("CLIENT_ID abc") }
+    }
+}
+
+@Suite struct AppConfigurationTests {
+    @Test func defaults() throws {
+        let config = try AppConfiguration.load(environment: [:])
+        #expect(config.host == "127.0.0.1")
+        #expect(config.port == 5000)
+        #expect(config.scopes == ["User.Read"])
+        #expect(config.adminRole == "admin")
+        #expect(config.graphEndpoint.absoluteString == "https://graph.microsoft.com/v1.0/me")
+        #expect(config.sessionDirectory == ".sessions")
+        #expect(!config.hasIdentityProvider)
+        #expect(config.missingIdentityKeys == ["CLIENT_ID", "AUTHORITY", "CLIENT_SECRET"])
+    }
+
+    @Test func environmentWinsOverDotEnv() throws {
+        let config = try AppConfiguration.load(environment: ["PORT": "7000"], dotEnv: ["PORT": "6000", "HOST": "::1"])
+        #expect(config.port == 7000)
+        #expect(config.host == "::1")
+    }
+
+    @Test func aPortThatIsNotANumberNamesTheKey() {
+        #expect(throws: ConfigurationError(key: "PORT", message: "must be a whole number from 0 to 65535, got \"http\"")) {
+            try AppConfiguration.load(environment: ["PORT": "http"])
+        }
+        #expect(throws: ConfigurationError.self) { try AppConfiguration.load(environment: ["PORT": "70000"]) }
+    }
+
+    @Test func aRelativeRedirectURINamesTheKey() {
+        do {
+            _ = try AppConfiguration.load(environment: ["REDIRECT_URI": "/getAToken"])
+            Issue.record("a relative redirect URI was accepted")
+        } catch {
+            #expect(error.key == "REDIRECT_URI")
+            #expect(error.description.contains("REDIRECT_URI"))
+            #expect(!error.description.contains("\n"))
+        }
+    }
+
+    @Test func otherInvalidValuesNameTheirKeys() {
+        let cases: [(String, String)] = [
+            ("GRAPH_ENDPOINT", "graph.microsoft.com/v1.0/me"),
+            ("SESSION_IDLE_TIMEOUT", "-5"),
+            ("DEV_IDP", "maybe"),
+            ("TOKEN_AUTH_METHOD", "none"),
+            ("MAX_CONNECTIONS", "0"),
+        ]
+        for (key, value) in cases {
+            #expect(throws: ConfigurationError.self, "\(key)=\(value)") { try AppConfiguration.load(environment: [key: value]) }
+            do { _ = try AppConfiguration.load(environment: [key: value]) } catch { #expect(error.key == key) }
+        }
+    }
+
+    @Test func envExampleListsEveryKey() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let example = try DotEnv.load(path: root.appendingPathComponent(".env.example").path)
+        for (key, _) in AppConfiguration.keys {
+            #expect(example[key] != nil, "\(key) missing from .env.example")
+        }
+        #expect(Set(example.keys) == Set(AppConfiguration.keys.map(\.key)))
+    }
+}
