@@ -367,9 +367,11 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func write(_ response: HTTPResponse, for info: RequestInfo, to connection: Connection) {
-        let framing = ResponseSerializer.Framing(isHead: info.method == .HEAD, isHTTP10: info.isHTTP10, keepAlive: info.keepAlive)
+        // Shutdown may have begun while a worker produced this response.
+        let keepAlive = info.keepAlive && !draining && !context.isShuttingDown
+        let framing = ResponseSerializer.Framing(isHead: info.method == .HEAD, isHTTP10: info.isHTTP10, keepAlive: keepAlive)
         let bytes = ResponseSerializer.write(response, framing: framing, dateLine: dateLine, into: &connection.out)
-        if !info.keepAlive { connection.closeAfterFlush = true }
+        if !keepAlive { connection.closeAfterFlush = true }
         if context.accessLogEnabled {
             AccessLog.log(
                 context.logger, method: info.method.rawValue, path: info.path, status: response.status.code,

@@ -29,7 +29,7 @@ struct CapturingLogHandler: LogHandler {
     }
 }
 
-final class TestServer {
+final class TestServer: Sendable {
     let server: HTTPServer
     let port: Int
     let log: LogCapture
