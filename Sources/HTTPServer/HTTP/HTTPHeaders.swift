@@ -44,7 +44,17 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     public func makeIterator() -> IndexingIterator<[Field]> { fields.makeIterator() }
 
-    private static func same(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && a.lowercased() == b.lowercased()
+    /// ASCII case-insensitive equality without allocating (header names are ASCII tokens).
+    static func same(_ a: String, _ b: String) -> Bool {
+        let x = a.utf8
+        let y = b.utf8
+        guard x.count == y.count else { return false }
+        var j = y.startIndex
+        for c in x {
+            let d = y[j]
+            if c != d && ASCII.lower(c) != ASCII.lower(d) { return false }
+            j = y.index(after: j)
+        }
+        return true
     }
 }

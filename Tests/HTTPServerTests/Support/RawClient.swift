@@ -1,0 +1,140 @@
+/// A plain POSIX-socket HTTP client for tests: sends raw bytes and reads raw responses,
+/// so tests see exactly what the server put on the wire (including when it closes).
+import Glibc
+
+struct RawResponse {
+    var status: Int
+    var reason: String
+    var headers: [(name: String, value: String)]
+    var body: [UInt8]
+
+    func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+
+    var text: String { String(decoding: body, as: UTF8.self) }
+}
+
+struct ClientError: Error, CustomStringConvertible {
+    var description: String
+}
+
+final class RawClient {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+
+    /// Connects (blocking) with a receive timeout so a broken server fails the test rather
+    /// than hanging it.
+    init(port: Int, host: String = "127.0.0.1", timeout: Double = 10) throws {
+        let isV6 = host.contains(":")
+        fd = socket(isV6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ClientError(description: "socket failed") }
+        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1e6))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        let result: Int32
+        if isV6 {
+            var addr = sockaddr_in6()
+            addr.sin6_family = sa_family_t(AF_INET6)
+            addr.sin6_port = UInt16(port).bigEndian
+            inet_pton(AF_INET6, host, &addr.sin6_addr)
+            result = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            }
+        } else {
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_port = UInt16(port).bigEndian
+            inet_pton(AF_INET, host, &addr.sin_addr)
+            result = withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        }
+        guard result == 0 else {
+            let code = errno
+            Glibc.close(fd)
+            throw ClientError(description: "connect failed: errno \(code)")
+        }
+    }
+
+    deinit { Glibc.close(fd) }
+
+    func send(_ text: String) throws { try send(Array(text.utf8)) }
+
+    func send(_ bytes: [UInt8]) throws {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { throw ClientError(description: "send failed: errno \(errno)") }
+            sent += n
+        }
+    }
+
+    /// Half-closes: tells the server we have nothing more to send.
+    func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
+
+    /// Reads more bytes; 0 means the server closed, nil means timeout or error.
+    private func fill() -> Int? {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+        if n < 0 { return nil }
+        buffer.append(contentsOf: chunk[0..<n])
+        return n
+    }
+
+    /// Reads one response. `bodyExpected: false` for answers to HEAD.
+    func readResponse(bodyExpected: Bool = true) throws -> RawResponse {
+        while true {
+            if let end = headEnd() {
+                let head = String(decoding: buffer[0..<end], as: UTF8.self)
+                var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
+                let statusLine = lines.removeFirst().split(separator: " ", maxSplits: 2)
+                guard statusLine.count >= 2, let status = Int(statusLine[1]) else {
+                    throw ClientError(description: "bad status line in \(head)")
+                }
+                var headers: [(name: String, value: String)] = []
+                for line in lines where !line.isEmpty {
+                    let parts = line.split(separator: ":", maxSplits: 1)
+                    headers.append((String(parts[0]), parts.count > 1 ? String(parts[1].drop { $0 == " " }) : ""))
+                }
+                var response = RawResponse(status: status, reason: statusLine.count > 2 ? String(statusLine[2]) : "", headers: headers, body: [])
+                var length = 0
+                if bodyExpected && status >= 200 && status != 204 && status != 304 {
+                    length = Int(response.header("Content-Length") ?? "0") ?? 0
+                }
+                while buffer.count < end + 4 + length {
+                    guard let n = fill(), n > 0 else { throw ClientError(description: "connection ended inside a body") }
+                }
+                response.body = Array(buffer[(end + 4)..<(end + 4 + length)])
+                buffer.removeFirst(end + 4 + length)
+                return response
+            }
+            guard let n = fill() else { throw ClientError(description: "timed out waiting for a response") }
+            if n == 0 { throw ClientError(description: "connection closed before a response (\(buffer.count) bytes)") }
+        }
+    }
+
+    /// True when the server has closed the connection (EOF, or reset) within the timeout,
+    /// after any unread bytes.
+    func waitForClose() -> Bool {
+        while true {
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 { return true }
+            if n < 0 { return errno == ECONNRESET }
+            buffer.append(contentsOf: chunk[0..<n])
+        }
+    }
+
+    /// Bytes received but not consumed by readResponse.
+    var unread: [UInt8] { buffer }
+
+    private func headEnd() -> Int? {
+        guard buffer.count >= 4 else { return nil }
+        for i in 0...(buffer.count - 4) where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
+            return i
+        }
+        return nil
+    }
+}

@@ -1,0 +1,76 @@
+/// Starts a real server on 127.0.0.1 port 0 for a test and stops it afterwards, with a
+/// log handler that keeps every line so tests can check what was (not) logged.
+@testable import HTTPServer
+import Glibc
+import Logging
+import Synchronization
+
+final class LogCapture: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var all: [String] { lines.withLock { $0 } }
+
+    func append(_ line: String) { lines.withLock { $0.append(line) } }
+}
+
+struct CapturingLogHandler: LogHandler {
+    let capture: LogCapture
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let extra = (event.metadata ?? [:]).map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
+        capture.append("\(event.level) \(event.message) \(extra)")
+    }
+}
+
+final class TestServer: Sendable {
+    let server: HTTPServer
+    let port: Int
+    let log: LogCapture
+
+    init(
+        _ responder: any HTTPResponder,
+        configure: (inout ServerConfiguration) -> Void = { _ in }
+    ) throws {
+        var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+        configure(&configuration)
+        let capture = LogCapture()
+        let logger = Logger(label: "test") { _ in CapturingLogHandler(capture: capture) }
+        server = HTTPServer(configuration: configuration, responder: responder, logger: logger)
+        port = try server.start()
+        log = capture
+    }
+
+    func client(timeout: Double = 10) throws -> RawClient {
+        try RawClient(port: port, timeout: timeout)
+    }
+
+    /// Sends one request on a new connection and reads the answer.
+    func roundTrip(_ raw: String, bodyExpected: Bool = true) throws -> RawResponse {
+        let c = try client()
+        try c.send(raw)
+        return try c.readResponse(bodyExpected: bodyExpected)
+    }
+
+    deinit { server.shutdown() }
+}
+
+func get(_ path: String, headers: String = "") -> String {
+    "GET \(path) HTTP/1.1\r\nHost: test\r\n\(headers)\r\n"
+}
+
+func sleepSeconds(_ seconds: Double) {
+    usleep(UInt32(seconds * 1_000_000))
+}
+
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
