@@ -9,13 +9,14 @@ public final class AppServer: Sendable {
 
     public init(configuration: AppConfiguration, logger: Logger) throws(ConfigurationError) {
         app = try WebApp(configuration: configuration, logger: logger)
-        var settings = ServerConfiguration()
-        settings.host = configuration.host
-        settings.port = configuration.port
-        settings.headTimeout = configuration.headTimeout
-        settings.idleTimeout = configuration.idleTimeout
-        settings.maxConnections = configuration.maxConnections
-        settings.trustedProxies = configuration.trustedProxies
+        let settings = ServerConfiguration(
+            host: configuration.host,
+            port: configuration.port,
+            headTimeout: .milliseconds(Int(configuration.headTimeout * 1000)),
+            idleTimeout: .milliseconds(Int(configuration.idleTimeout * 1000)),
+            maxConnections: configuration.maxConnections,
+            trustedProxies: configuration.trustedProxies
+        )
         server = HTTPServer(configuration: settings, responder: app.responder, logger: logger)
     }
 
@@ -25,9 +26,9 @@ public final class AppServer: Sendable {
         try server.start()
     }
 
-    /// Blocks until the server has shut down (after SIGINT/SIGTERM or `shutdown()`).
-    public func waitUntilStopped() {
-        server.waitUntilStopped()
+    /// Serves until SIGINT/SIGTERM, then shuts down gracefully and returns.
+    public func run() throws {
+        try server.run()
     }
 
     public func shutdown() {

@@ -24,8 +24,8 @@ public struct WebApp: Sendable {
         self.pages = pages
 
         let router = Router()
-        router.notFound = { _ in pages.render("not-found", status: .notFound) }
-        router.mount("/static/", StaticFiles(root: configuration.publicDirectory, prefix: "/static/"))
+        router.setNotFound { _ in pages.render("not-found", status: .notFound) }
+        router.mount("/static/", StaticFiles(directory: configuration.publicDirectory, prefix: "/static/"))
         HealthRoutes.register(on: router)
         IndexRoutes(configuration: configuration, pages: pages).register(on: router)
         self.responder = ErrorBoundary(inner: router, pages: pages, logger: logger)

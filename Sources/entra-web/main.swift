@@ -33,12 +33,14 @@ struct EntraWeb: ParsableCommand {
             var configuration = try AppConfiguration.load(dotEnv: DotEnv.load(path: envFile))
             if devIdentityProvider { configuration.devIdentityProvider = true }
             server = try AppServer(configuration: configuration, logger: logger)
-            try server.start()
+            try server.run()
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(2)
+        } catch {
+            FileHandle.standardError.write(Data("Cannot start: \(error)\n".utf8))
+            throw ExitCode(1)
         }
-        server.waitUntilStopped()
     }
 }
 

@@ -1,6 +1,7 @@
 /// The app's settings, read from the environment and `.env` (the environment wins) and
 /// checked once at start-up so a bad value stops the process with a message naming the key.
 import Foundation
+import HTTPServer
 
 public struct AppConfiguration: Sendable {
     // Identity provider
@@ -89,7 +90,7 @@ public struct AppConfiguration: Sendable {
             sessionLifetime: try reader.seconds("SESSION_LIFETIME") ?? 86_400,
             host: reader.string("HOST") ?? "127.0.0.1",
             port: try reader.integer("PORT", in: 0...65_535) ?? 5000,
-            trustedProxies: reader.list("TRUSTED_PROXIES"),
+            trustedProxies: try reader.proxyList("TRUSTED_PROXIES"),
             headTimeout: try reader.seconds("HEAD_TIMEOUT") ?? 10,
             idleTimeout: try reader.seconds("IDLE_TIMEOUT") ?? 60,
             maxConnections: try reader.integer("MAX_CONNECTIONS", in: 1...1_000_000) ?? 10_000,
@@ -124,6 +125,14 @@ private struct SettingReader {
 
     func list(_ key: String) -> [String] {
         (string(key) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    func proxyList(_ key: String) throws(ConfigurationError) -> [String] {
+        let entries = list(key)
+        for entry in entries where TrustedProxies.Block(entry) == nil {
+            throw ConfigurationError(key: key, message: "has \"\(entry)\", which is not an IP address or CIDR block")
+        }
+        return entries
     }
 
     func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {

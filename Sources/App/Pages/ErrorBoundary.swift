@@ -3,14 +3,20 @@
 import HTTPServer
 import Logging
 
-struct ErrorBoundary: HTTPResponder {
-    let inner: any HTTPResponder
-    let pages: PageRenderer
+public struct ErrorBoundary: HTTPResponder {
+    public let inner: any HTTPResponder
+    public let pages: PageRenderer
     let logger: Logger
 
-    func mayBlock(_ request: HTTPRequest) -> Bool { inner.mayBlock(request) }
+    public init(inner: any HTTPResponder, pages: PageRenderer, logger: Logger) {
+        self.inner = inner
+        self.pages = pages
+        self.logger = logger
+    }
 
-    func respond(to request: HTTPRequest) throws -> HTTPResponse {
+    public func mayBlock(_ request: HTTPRequest) -> Bool { inner.mayBlock(request) }
+
+    public func respond(to request: HTTPRequest) throws -> HTTPResponse {
         do {
             return try inner.respond(to: request)
         } catch {

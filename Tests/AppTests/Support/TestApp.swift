@@ -1,0 +1,27 @@
+/// Builds the app in-process for tests, pointed at the repository's Templates/ and Public/.
+import App
+import Foundation
+import HTTPServer
+import Logging
+
+enum TestApp {
+    /// The package root, found from this file's path so tests do not depend on the
+    /// working directory.
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func configuration(_ environment: [String: String] = [:]) throws -> AppConfiguration {
+        var configuration = try AppConfiguration.load(environment: environment)
+        configuration.templatesDirectory = root.appendingPathComponent("Templates").path
+        configuration.publicDirectory = root.appendingPathComponent("Public").path
+        return configuration
+    }
+
+    static func make(_ environment: [String: String] = [:]) throws -> WebApp {
+        try WebApp(configuration: configuration(environment), logger: Logger(label: "test"))
+    }
+}
+
+extension HTTPResponse {
+    var text: String { String(decoding: body, as: UTF8.self) }
+}
