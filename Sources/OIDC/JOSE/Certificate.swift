@@ -31,7 +31,12 @@ public struct Certificate: Sendable, Equatable {
     /// True when `key` is the private key for this certificate's public key, so a
     /// mismatched key/certificate pair is caught at start-up rather than at sign-in.
     public func matches(privateKey key: RSAKey) -> Bool {
-        withX509 { x509 in X509_check_private_key(x509, key.pkey) == 1 } ?? false
+        withX509 { x509 in
+            let matches = X509_check_private_key(x509, key.pkey) == 1
+            // A mismatch queues an error; clear it so it is not blamed on a later call.
+            ERR_clear_error()
+            return matches
+        } ?? false
     }
 
     /// The certificate as PEM.

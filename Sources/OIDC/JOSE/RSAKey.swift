@@ -34,7 +34,7 @@ public final class RSAKey: @unchecked Sendable {
         guard bits >= minimumBits else {
             throw CryptoError(operation: "RSA key generation", detail: "at least \(minimumBits) bits are required")
         }
-        guard let context = EVP_PKEY_CTX_new_from_name(nil, "RSA", nil) else {
+        guard let context = EVP_PKEY_CTX_new_from_name(nil, OpenSSLName.rsa, nil) else {
             throw CryptoError.fromOpenSSL("EVP_PKEY_CTX_new_from_name")
         }
         defer { EVP_PKEY_CTX_free(context) }
@@ -108,12 +108,12 @@ public final class RSAKey: @unchecked Sendable {
         defer { BN_free(e) }
         guard let builder = OSSL_PARAM_BLD_new() else { throw CryptoError.fromOpenSSL("OSSL_PARAM_BLD_new") }
         defer { OSSL_PARAM_BLD_free(builder) }
-        guard OSSL_PARAM_BLD_push_BN(builder, "n", n) == 1,
-              OSSL_PARAM_BLD_push_BN(builder, "e", e) == 1,
+        guard OSSL_PARAM_BLD_push_BN(builder, OpenSSLName.modulus, n) == 1,
+              OSSL_PARAM_BLD_push_BN(builder, OpenSSLName.exponent, e) == 1,
               let params = OSSL_PARAM_BLD_to_param(builder)
         else { throw CryptoError.fromOpenSSL("OSSL_PARAM_BLD_push_BN") }
         defer { OSSL_PARAM_free(params) }
-        guard let context = EVP_PKEY_CTX_new_from_name(nil, "RSA", nil) else {
+        guard let context = EVP_PKEY_CTX_new_from_name(nil, OpenSSLName.rsa, nil) else {
             throw CryptoError.fromOpenSSL("EVP_PKEY_CTX_new_from_name")
         }
         defer { EVP_PKEY_CTX_free(context) }
@@ -210,5 +210,19 @@ public final class RSAKey: @unchecked Sendable {
         // are not blamed on a later, unrelated call.
         ERR_clear_error()
         return result == 1
+    }
+}
+
+/// Names passed to OpenSSL calls that keep the pointer rather than copying the string
+/// (OSSL_PARAM_BLD stores parameter keys until OSSL_PARAM_BLD_to_param; an EVP_PKEY_CTX
+/// keeps its key type name). A Swift string literal passed directly would be a temporary
+/// buffer freed right after the call, so these point at static storage instead.
+enum OpenSSLName {
+    static var rsa: UnsafePointer<CChar> { staticCString("RSA") }
+    static var modulus: UnsafePointer<CChar> { staticCString("n") }
+    static var exponent: UnsafePointer<CChar> { staticCString("e") }
+
+    private static func staticCString(_ text: StaticString) -> UnsafePointer<CChar> {
+        UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
     }
 }
