@@ -19,7 +19,11 @@ extension TokenCache {
     @discardableResult
     mutating func add(_ response: TokenResponse, idTokenClaims claims: IDTokenClaims?, context: Context) -> Account {
         let now = Int64(context.now.timeIntervalSince1970)
-        let target = (response.scope ?? context.requestedScopes).sorted().joined(separator: " ")
+        // MSAL Python sorts with Python's sorted(): by code point, which Swift's String
+        // ordering only matches for ASCII.
+        let target = (response.scope ?? context.requestedScopes)
+            .sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+            .joined(separator: " ")
 
         let accessToken = AccessToken(
             secret: response.accessToken, homeAccountID: context.homeAccountID, environment: context.environment,
