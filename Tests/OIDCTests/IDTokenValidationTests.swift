@@ -108,6 +108,16 @@ import Testing
         #expect(try rejection(Harness(), overrides: ["exp": .null]) == .idTokenRejected(.missingExpiry))
     }
 
+    @Test func clockSkewIsConfigurable() throws {
+        let strict = Harness(clockSkew: 0)
+        let now = strict.clock.epoch
+        #expect(try rejection(strict, overrides: ["exp": .integer(now)]) == .idTokenRejected(.expired))
+        #expect(try rejection(Harness(clockSkew: 0), overrides: ["iat": .integer(now + 1)]) == .idTokenRejected(.issuedInFuture))
+        #expect(try rejection(Harness(clockSkew: 0), overrides: ["exp": .integer(now + 1)]) == nil)
+        let lenient = Harness(clockSkew: 900)
+        #expect(try rejection(lenient, overrides: ["exp": .integer(now - 800)]) == nil)
+    }
+
     @Test func notBeforeAndIssuedAtInTheFuture() throws {
         let now = Harness().clock.epoch
         #expect(try rejection(overrides: ["nbf": .integer(now + 301)]) == .idTokenRejected(.notYetValid))

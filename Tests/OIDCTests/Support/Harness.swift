@@ -2,6 +2,7 @@
 /// bytes, with shortcuts for the steps of a sign-in.
 import Foundation
 import HTTPClient
+import Logging
 import OIDC
 
 struct Harness {
@@ -11,25 +12,28 @@ struct Harness {
     let client: OIDCClient
 
     init(tenant: String = "9188040d-6c67-4c5b-b112-36a304b66dad", credential: ClientCredential = .secret("s3cret value&=", method: .post),
-         scopes: [String] = ["User.Read"]) {
+         scopes: [String] = ["User.Read"], clockSkew: TimeInterval = 300, logger: Logger = Logger(label: "oidc.test")) {
         let clock = TestClock()
         let idp = FakeIdentityProvider(entraTenant: tenant, clock: clock)
-        self.init(clock: clock, idp: idp, authority: try! Authority.entra(idp.authorityURL), credential: credential, scopes: scopes)
+        self.init(clock: clock, idp: idp, authority: try! Authority.entra(idp.authorityURL), credential: credential, scopes: scopes,
+                  clockSkew: clockSkew, logger: logger)
     }
 
     init(genericIssuer: String, credential: ClientCredential = .secret("s3cret", method: .post)) {
         let clock = TestClock()
         let idp = FakeIdentityProvider(genericIssuer: genericIssuer, clock: clock)
-        self.init(clock: clock, idp: idp, authority: try! Authority.generic(genericIssuer), credential: credential, scopes: ["User.Read"])
+        self.init(clock: clock, idp: idp, authority: try! Authority.generic(genericIssuer), credential: credential, scopes: ["User.Read"],
+                  clockSkew: 300, logger: Logger(label: "oidc.test"))
     }
 
-    private init(clock: TestClock, idp: FakeIdentityProvider, authority: Authority, credential: ClientCredential, scopes: [String]) {
+    private init(clock: TestClock, idp: FakeIdentityProvider, authority: Authority, credential: ClientCredential, scopes: [String],
+                 clockSkew: TimeInterval, logger: Logger) {
         self.clock = clock
         self.idp = idp
         random = CountingRandom()
         let configuration = OIDCConfiguration(authority: authority, clientID: idp.clientID, credential: credential,
-                                              redirectURI: "https://app.example/getAToken", scopes: scopes)
-        client = OIDCClient(configuration: configuration, transport: idp, clock: clock.function, random: random)
+                                              redirectURI: "https://app.example/getAToken", scopes: scopes, clockSkew: clockSkew)
+        client = OIDCClient(configuration: configuration, transport: idp, clock: clock.function, random: random, logger: logger)
     }
 
     /// Starts a sign-in and returns the authorize URL's parameters and the flow record.
