@@ -73,6 +73,13 @@ import Testing
         #expect(error == .idTokenRejected(.unsupportedAlgorithm("HS256")))
     }
 
+    @Test func criticalHeaderExtensionsAreRefused() throws {
+        let harness = Harness()
+        #expect(try signInError(harness) { flow in
+            try! JWT.sign(header: ["kid": "key-1", "crit": ["exp"], "exp": 1], claims: harness.idp.idTokenClaims(nonce: flow.nonce), with: TestKeys.primary)
+        } == .idTokenRejected(.malformed))
+    }
+
     @Test func otherAlgorithmsAndGarbage() throws {
         let harness = Harness()
         #expect(try signInError(harness) { flow in

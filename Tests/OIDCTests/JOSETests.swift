@@ -47,6 +47,27 @@ import Testing
         #expect(throws: CryptoError.self) { try RSAKey(modulus: [0xC3] + [UInt8](repeating: 0x11, count: 127), exponent: [1, 0, 1]) }
     }
 
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl"), "needs the openssl command"))
+    func encryptedPEMFailsInsteadOfPrompting() throws {
+        // Encrypt our test key with the openssl command; loading must fail at once (not
+        // wait for a passphrase on a terminal).
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pem-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plain = directory.appendingPathComponent("key.pem")
+        let encrypted = directory.appendingPathComponent("key.enc.pem")
+        try Data(try TestKeys.primary.privateKeyPEM().utf8).write(to: plain)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = ["pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", plain.path, "-out", encrypted.path, "-passout", "pass:secret"]
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        let pem = try String(contentsOf: encrypted, encoding: .utf8)
+        #expect(pem.contains("ENCRYPTED PRIVATE KEY"))
+        #expect(throws: CryptoError.self) { try RSAKey(privateKeyPEM: pem) }
+    }
+
     @Test func thumbprintIsRFC7638Shape() throws {
         let thumbprint = try TestKeys.primary.thumbprint()
         #expect(Base64URL.decode(thumbprint)?.count == 32)

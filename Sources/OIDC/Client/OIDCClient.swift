@@ -78,9 +78,11 @@ public final class OIDCClient: Sendable {
         }
         let claims = try validateIDToken(idToken, issuer: metadata.issuer, nonce: flow.nonce, previous: nil)
 
+        // Entra: "uid.utid" from client_info, as MSAL keys accounts. Other providers send no
+        // client_info; MSAL then uses the subject, and so do we (validation ensured it exists).
         let homeAccountID = ClientInfo(encoded: tokens.clientInfo)?.homeAccountID
             ?? ClientInfo(encoded: response.clientInfo)?.homeAccountID
-            ?? claims.subject!
+            ?? claims.subject ?? ""
         let account = cache.add(tokens, idTokenClaims: claims, context: cacheContext(
             homeAccountID: homeAccountID, requestedScopes: flow.scopes, grantType: "authorization_code"))
         logger.info("Signed in", metadata: ["tenant": "\(LogSafe.token(claims.tenantID ?? "-"))"])

@@ -56,7 +56,4 @@ final class SingleFlight<Value: Sendable>: Sendable {
         }
         return try result.get()
     }
-
-    /// Number of keys currently remembered (for tests).
-    var count: Int { calls.withLock { $0.count } }
 }

@@ -38,9 +38,11 @@ public struct ProviderMetadata: Sendable, Equatable, Codable {
         if case .generic = authority.kind, metadata.issuer.trimmingTrailingSlashes != authority.url {
             throw .invalidMetadata("issuer does not match OIDC_AUTHORITY")
         }
-        for (name, value) in [("authorization_endpoint", metadata.authorizationEndpoint), ("token_endpoint", metadata.tokenEndpoint),
-                              ("jwks_uri", metadata.jwksURI), ("end_session_endpoint", metadata.endSessionEndpoint ?? "https://unset.invalid")] {
-            guard SecureURL.isAcceptable(value) else { throw .invalidMetadata("\(name) must be an https URL") }
+        var endpoints = [("authorization_endpoint", metadata.authorizationEndpoint), ("token_endpoint", metadata.tokenEndpoint),
+                         ("jwks_uri", metadata.jwksURI)]
+        if let endSession = metadata.endSessionEndpoint { endpoints.append(("end_session_endpoint", endSession)) }
+        for (name, value) in endpoints where !SecureURL.isAcceptable(value) {
+            throw .invalidMetadata("\(name) must be an https URL")
         }
         return metadata
     }

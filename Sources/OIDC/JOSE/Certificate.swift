@@ -10,7 +10,7 @@ public struct Certificate: Sendable, Equatable {
     /// Loads the first certificate in a PEM string.
     public init(pem: String) throws {
         der = try MemoryBIO.reading(pem) { bio -> [UInt8] in
-            guard let x509 = PEM_read_bio_X509(bio, nil, nil, nil) else {
+            guard let x509 = PEM_read_bio_X509(bio, nil, { _, _, _, _ in -1 }, nil) else {
                 throw CryptoError.fromOpenSSL("PEM_read_bio_X509")
             }
             defer { X509_free(x509) }

@@ -49,10 +49,10 @@ public final class RSAKey: @unchecked Sendable {
     }
 
     /// Loads a PEM private key (PKCS#8 "PRIVATE KEY" or PKCS#1 "RSA PRIVATE KEY").
-    /// Encrypted PEM is not supported: no passphrase callback is given, so OpenSSL fails.
+    /// Encrypted PEM is refused rather than prompting for a passphrase on the terminal.
     public convenience init(privateKeyPEM pem: String) throws {
         let key = try MemoryBIO.reading(pem) { bio -> OpaquePointer in
-            guard let key = PEM_read_bio_PrivateKey(bio, nil, nil, nil) else {
+            guard let key = PEM_read_bio_PrivateKey(bio, nil, { _, _, _, _ in -1 }, nil) else {
                 throw CryptoError.fromOpenSSL("PEM_read_bio_PrivateKey")
             }
             return key
@@ -64,7 +64,7 @@ public final class RSAKey: @unchecked Sendable {
     /// Loads a PEM public key ("PUBLIC KEY", SubjectPublicKeyInfo).
     public convenience init(publicKeyPEM pem: String) throws {
         let key = try MemoryBIO.reading(pem) { bio -> OpaquePointer in
-            guard let key = PEM_read_bio_PUBKEY(bio, nil, nil, nil) else {
+            guard let key = PEM_read_bio_PUBKEY(bio, nil, { _, _, _, _ in -1 }, nil) else {
                 throw CryptoError.fromOpenSSL("PEM_read_bio_PUBKEY")
             }
             return key

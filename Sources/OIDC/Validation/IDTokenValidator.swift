@@ -33,6 +33,8 @@ struct IDTokenValidator: Sendable {
         guard let alg = token.algorithm, alg == "RS256" else {
             throw .idTokenRejected(.unsupportedAlgorithm(LogSafe.token(token.algorithm ?? "missing", limit: 16)))
         }
+        // RFC 7515 4.1.11: extensions marked critical must be understood; we implement none.
+        guard token.header["crit"] == nil else { throw .idTokenRejected(.malformed) }
         try verifySignature(token, keys: keys)
         let claims = IDTokenClaims(raw: token.claims)
         try checkClaims(claims, expected)
