@@ -1,0 +1,154 @@
+/// The production HTTPTransport: libcurl easy handles with TLS verification on, no
+/// redirects, http/https only, bounded time and response size. Calls block; the server
+/// runs them on worker threads.
+import CCurl
+import Foundation
+
+public final class CurlTransport: HTTPTransport {
+    public struct Options: Sendable {
+        /// Time allowed to establish the TCP (and TLS) connection.
+        public var connectTimeout: TimeInterval
+        /// Time allowed for the whole request, connection included.
+        public var totalTimeout: TimeInterval
+        /// Larger responses are aborted with `.responseTooLarge`.
+        public var maximumResponseBytes: Int
+        public var userAgent: String
+        /// A CA bundle to trust instead of the system's (for a private provider's CA).
+        public var caBundlePath: String?
+        /// Idle handles kept for connection reuse.
+        public var pooledHandles: Int
+
+        public init(connectTimeout: TimeInterval = 5, totalTimeout: TimeInterval = 15, maximumResponseBytes: Int = 1 << 20,
+                    userAgent: String = "entra-web", caBundlePath: String? = nil, pooledHandles: Int = 8) {
+            self.connectTimeout = connectTimeout
+            self.totalTimeout = totalTimeout
+            self.maximumResponseBytes = maximumResponseBytes
+            self.userAgent = userAgent
+            self.caBundlePath = caBundlePath
+            self.pooledHandles = pooledHandles
+        }
+    }
+
+    public let options: Options
+    private let pool: CurlHandlePool
+
+    public init(options: Options = Options()) {
+        CurlGlobal.initializeOnce()
+        self.options = options
+        self.pool = CurlHandlePool(capacity: options.pooledHandles)
+    }
+
+    public func send(_ request: OutboundRequest) throws(TransportError) -> OutboundResponse {
+        let host = URLComponents(string: request.url)?.host ?? ""
+        guard !host.isEmpty else { throw .invalidURL(CurlTransport.redacted(request.url)) }
+        for header in request.headers where CurlTransport.containsLineBreak(header.name) || CurlTransport.containsLineBreak(header.value) {
+            throw .other("header \(header.name.filter { $0 != "\r" && $0 != "\n" }) contains a line break")
+        }
+
+        let handle = pool.checkOut()
+        var reusable = true
+        defer { pool.checkIn(handle, reusable: reusable) }
+        let exchange = CurlExchange(limit: options.maximumResponseBytes)
+        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+        defer { errorBuffer.deallocate() }
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(headerList) }
+
+        let curl = handle.pointer
+        let context = Unmanaged.passUnretained(exchange).toOpaque()
+        var setupFailed = false
+        func set(_ result: CURLcode) { if result != CURLE_OK { setupFailed = true } }
+
+        set(ccurl_setopt_string(curl, CURLOPT_URL, request.url))
+        set(ccurl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "http,https"))
+        set(ccurl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0))
+        set(ccurl_setopt_long(curl, CURLOPT_SSL_VERIFYPEER, 1))
+        set(ccurl_setopt_long(curl, CURLOPT_SSL_VERIFYHOST, 2))
+        // No SIGALRM-based DNS timeouts: signals and worker threads do not mix.
+        set(ccurl_setopt_long(curl, CURLOPT_NOSIGNAL, 1))
+        set(ccurl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, CurlTransport.milliseconds(options.connectTimeout)))
+        set(ccurl_setopt_long(curl, CURLOPT_TIMEOUT_MS, CurlTransport.milliseconds(options.totalTimeout)))
+        set(ccurl_setopt_string(curl, CURLOPT_USERAGENT, options.userAgent))
+        if let caBundlePath = options.caBundlePath { set(ccurl_setopt_string(curl, CURLOPT_CAINFO, caBundlePath)) }
+        set(ccurl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, errorBuffer))
+        set(ccurl_setopt_write_function(curl, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+            Unmanaged<CurlExchange>.fromOpaque(context!).takeUnretainedValue().receiveBody(data, size * count)
+        })
+        set(ccurl_setopt_pointer(curl, CURLOPT_WRITEDATA, context))
+        set(ccurl_setopt_write_function(curl, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+            Unmanaged<CurlExchange>.fromOpaque(context!).takeUnretainedValue().receiveHeaderLine(data, size * count)
+        })
+        set(ccurl_setopt_pointer(curl, CURLOPT_HEADERDATA, context))
+
+        // curl adds "Expect: 100-continue" to larger POSTs, costing a round trip for nothing.
+        for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
+            headerList = curl_slist_append(headerList, line)
+        }
+        set(ccurl_setopt_slist(curl, CURLOPT_HTTPHEADER, headerList))
+
+        switch request.method.uppercased() {
+        case "GET" where request.body.isEmpty:
+            set(ccurl_setopt_long(curl, CURLOPT_HTTPGET, 1))
+        case "HEAD":
+            set(ccurl_setopt_long(curl, CURLOPT_NOBODY, 1))
+        default:
+            if request.method.uppercased() != "POST" {
+                set(ccurl_setopt_string(curl, CURLOPT_CUSTOMREQUEST, request.method))
+            }
+            set(ccurl_setopt_long(curl, CURLOPT_POST, 1))
+            set(ccurl_setopt_long(curl, CURLOPT_POSTFIELDSIZE, request.body.count))
+            // COPYPOSTFIELDS copies now, so the Swift array need not outlive this call.
+            var body = request.body
+            if body.isEmpty { body = [0] }
+            body.withUnsafeMutableBytes { set(ccurl_setopt_pointer(curl, CURLOPT_COPYPOSTFIELDS, $0.baseAddress)) }
+        }
+        if setupFailed {
+            reusable = false
+            throw .other("libcurl rejected an option")
+        }
+
+        let code = curl_easy_perform(curl)
+        if code != CURLE_OK {
+            reusable = code != CURLE_WRITE_ERROR
+            throw CurlTransport.map(code, host: host, tooLarge: exchange.tooLarge, limit: options.maximumResponseBytes,
+                                    detail: String(cString: errorBuffer))
+        }
+        var status = 0
+        _ = ccurl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
+        return OutboundResponse(status: status, headers: exchange.headers, body: exchange.body)
+    }
+
+    static func map(_ code: CURLcode, host: String, tooLarge: Bool, limit: Int, detail: String) -> TransportError {
+        switch code {
+        case CURLE_WRITE_ERROR where tooLarge: return .responseTooLarge(limit: limit)
+        case CURLE_COULDNT_CONNECT: return .connectionRefused(host: host)
+        case CURLE_COULDNT_RESOLVE_HOST: return .cannotResolveHost(host: host)
+        case CURLE_OPERATION_TIMEDOUT: return .timedOut
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+             CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ENGINE_NOTFOUND, CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_ENGINE_INITFAILED,
+             CURLE_SSL_SHUTDOWN_FAILED, CURLE_SSL_CRL_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH,
+             CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT, CURLE_USE_SSL_FAILED:
+            return .tlsFailure(detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
+        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
+            return .invalidURL("unsupported or malformed URL for host \(host)")
+        default:
+            return .other(detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
+        }
+    }
+
+    static func milliseconds(_ seconds: TimeInterval) -> Int {
+        max(1, Int((seconds * 1000).rounded()))
+    }
+
+    /// Scheme and host only: query strings may carry codes or tokens and must not reach
+    /// logs or pages.
+    static func redacted(_ url: String) -> String {
+        guard let components = URLComponents(string: url), let scheme = components.scheme else { return "<unparseable URL>" }
+        return "\(scheme)://\(components.host ?? "")"
+    }
+
+    static func containsLineBreak(_ text: String) -> Bool {
+        text.utf8.contains(13) || text.utf8.contains(10)
+    }
+}

@@ -1,0 +1,116 @@
+/// The OpenID Connect client the app uses: authorize URL, callback handling, silent token
+/// acquisition and sign-out URL. One instance per process, shared by all requests; its
+/// methods block on network I/O and are meant to run on the server's worker threads.
+import CryptoSupport
+import Foundation
+import HTTPClient
+import Logging
+
+public final class OIDCClient: Sendable {
+    public let configuration: OIDCConfiguration
+    /// The shared discovery document and signing keys.
+    public let metadataStore: ProviderMetadataStore
+    let transport: any HTTPTransport
+    let clock: @Sendable () -> Date
+    let random: any RandomSource
+    let logger: Logger
+    let refreshes: SingleFlight<RefreshOutcome>
+
+    /// Access tokens with less life left than this are refreshed rather than returned.
+    public static let minimumAccessTokenLifetime: TimeInterval = 300
+
+    public init(configuration: OIDCConfiguration, transport: any HTTPTransport,
+                clock: @escaping @Sendable () -> Date = Date.init,
+                random: any RandomSource = OpenSSLRandom(),
+                logger: Logger = Logger(label: "oidc")) {
+        self.configuration = configuration
+        self.transport = transport
+        self.clock = clock
+        self.random = random
+        self.logger = logger
+        self.metadataStore = ProviderMetadataStore(authority: configuration.authority, transport: transport, clock: clock, logger: logger)
+        self.refreshes = SingleFlight(retention: 30, clock: clock)
+    }
+
+    var tokenEndpointClient: TokenEndpointClient {
+        TokenEndpointClient(configuration: configuration, transport: transport, random: random, logger: logger)
+    }
+
+    // MARK: - Sign-in
+
+    /// Builds the authorize URL for a new sign-in and records the attempt in `flows`
+    /// (which the app keeps in the session). Redirect the browser to the returned URL.
+    public func beginSignIn(options: SignInOptions = SignInOptions(), flows: inout PendingFlows) throws(OIDCError) -> String {
+        let request = try authorizationRequest(options: options)
+        flows.add(request.flow, now: clock(), limit: configuration.maximumPendingFlows, lifetime: configuration.flowLifetime)
+        return request.url
+    }
+
+    /// The authorize URL and flow record without storing the record anywhere.
+    public func authorizationRequest(options: SignInOptions = SignInOptions()) throws(OIDCError) -> AuthorizationRequest {
+        let metadata = try metadataStore.metadata()
+        return AuthorizationRequestBuilder(configuration: configuration, random: random)
+            .build(metadata: metadata, options: options, now: clock())
+    }
+
+    /// Handles the redirect back from the provider: checks state against this session's
+    /// pending flows before anything else, redeems the code, validates the ID token and
+    /// stores the tokens in `cache`.
+    public func completeSignIn(_ response: AuthorizationResponse, flows: inout PendingFlows, cache: inout TokenCache) throws(OIDCError) -> SignInResult {
+        let flow: PendingFlow
+        do {
+            flow = try flows.redeem(state: response.state, now: clock(), lifetime: configuration.flowLifetime)
+        } catch {
+            logger.notice("Sign-in callback rejected", metadata: ["reason": "\(error.logReason)"])
+            throw error
+        }
+        if let error = response.error {
+            let failure = OIDCError.authorizationFailed(error: error, description: response.errorDescription)
+            logger.notice("Provider reported a sign-in error", metadata: ["reason": "\(failure.logReason)"])
+            throw failure
+        }
+        guard let code = response.code, !code.isEmpty else { throw .missingAuthorizationCode }
+
+        let metadata = try metadataStore.metadata()
+        let tokens = try tokenEndpointClient.redeemCode(code, flow: flow, tokenEndpoint: metadata.tokenEndpoint, now: clock())
+        guard let idToken = tokens.idToken else {
+            throw .invalidResponse(endpoint: .token, status: 200, reason: "no id_token in the response")
+        }
+        let claims = try validateIDToken(idToken, issuer: metadata.issuer, nonce: flow.nonce, previous: nil)
+
+        // Entra: "uid.utid" from client_info, as MSAL keys accounts. Other providers send no
+        // client_info; MSAL then uses the subject, and so do we (validation ensured it exists).
+        let homeAccountID = ClientInfo(encoded: tokens.clientInfo)?.homeAccountID
+            ?? ClientInfo(encoded: response.clientInfo)?.homeAccountID
+            ?? claims.subject ?? ""
+        let account = cache.add(tokens, idTokenClaims: claims, context: cacheContext(
+            homeAccountID: homeAccountID, requestedScopes: flow.scopes, grantType: "authorization_code"))
+        logger.info("Signed in", metadata: ["tenant": "\(LogSafe.token(claims.tenantID ?? "-"))"])
+        return SignInResult(claims: claims, account: account, returnPath: flow.returnPath,
+                            grantedScopes: tokens.scope ?? flow.scopes)
+    }
+
+    // MARK: - Shared helpers
+
+    func validateIDToken(_ idToken: String, issuer: String, nonce: String?, previous: IDTokenClaims?) throws(OIDCError) -> IDTokenClaims {
+        let expectations = IDTokenValidator.Expectations(
+            issuer: issuer, clientID: configuration.clientID, now: clock(), clockSkew: configuration.clockSkew,
+            nonce: nonce, previous: previous)
+        let store = metadataStore
+        let keys = IDTokenValidator.KeySource(
+            current: { () throws(OIDCError) -> JWKSet in try store.signingKeys() },
+            refetch: { (kid: String) throws(OIDCError) -> JWKSet? in try store.keysAfterUnknownKeyID(kid) })
+        do {
+            return try IDTokenValidator().validate(idToken, expecting: expectations, keys: keys)
+        } catch {
+            logger.warning("ID token rejected", metadata: ["reason": "\(error.logReason)"])
+            throw error
+        }
+    }
+
+    func cacheContext(homeAccountID: String, requestedScopes: [String], grantType: String) -> TokenCache.Context {
+        TokenCache.Context(homeAccountID: homeAccountID, environment: configuration.authority.host,
+                           realm: configuration.authority.realm, clientID: configuration.clientID,
+                           requestedScopes: requestedScopes, grantType: grantType, now: clock())
+    }
+}

@@ -1,0 +1,100 @@
+/// Where the identity provider lives: an Entra authority (`AUTHORITY`) or any OpenID
+/// provider's issuer (`OIDC_AUTHORITY`), with the rules for which URLs are acceptable.
+import Foundation
+
+public struct Authority: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// Microsoft Entra ID; `tenant` is a tenant id, a domain, `common` or `organizations`.
+        case entra(tenant: String)
+        /// Any standard OpenID provider, identified by its issuer.
+        case generic
+    }
+
+    public let kind: Kind
+    /// The configured URL without a trailing slash.
+    public let url: String
+    /// Lowercased host name (without port): MSAL's cache `environment`.
+    public let host: String
+    /// The OpenID discovery document's URL.
+    public let metadataURL: String
+
+    public var isEntra: Bool {
+        if case .entra = kind { return true }
+        return false
+    }
+
+    /// The cache `realm`: as MSAL Python does, the authority's first path segment (the
+    /// configured tenant for Entra), or empty when the issuer has no path.
+    public var realm: String {
+        switch kind {
+        case .entra(let tenant): return tenant
+        case .generic:
+            guard let components = URLComponents(string: url) else { return "" }
+            return components.path.split(separator: "/").first.map(String.init) ?? ""
+        }
+    }
+
+    /// Parses an Entra authority, e.g. `https://login.microsoftonline.com/contoso.onmicrosoft.com`.
+    /// `key` names the setting in errors.
+    public static func entra(_ value: String, key: String = "AUTHORITY") throws(ConfigurationError) -> Authority {
+        let (trimmed, components) = try parse(value, key: key)
+        let segments = components.path.split(separator: "/").map(String.init)
+        // Only the tenant may follow the host; a pasted ".../v2.0" or ".../oauth2/..." would
+        // otherwise produce a wrong metadata URL that fails far from its cause.
+        guard segments.count == 1, let tenant = segments.first, !tenant.isEmpty else {
+            throw ConfigurationError(key: key, reason: "must be https://<host>/<tenant> (tenant id, domain, common or organizations)")
+        }
+        return Authority(kind: .entra(tenant: tenant), url: trimmed, host: components.host!.lowercased(),
+                         metadataURL: trimmed + "/v2.0/.well-known/openid-configuration")
+    }
+
+    /// Parses a generic OpenID provider's issuer URL.
+    public static func generic(_ value: String, key: String = "OIDC_AUTHORITY") throws(ConfigurationError) -> Authority {
+        let (trimmed, components) = try parse(value, key: key)
+        return Authority(kind: .generic, url: trimmed, host: components.host!.lowercased(),
+                         metadataURL: trimmed + "/.well-known/openid-configuration")
+    }
+
+    /// Reads `AUTHORITY` or `OIDC_AUTHORITY` from an environment (exactly one must be set).
+    public static func fromEnvironment(_ environment: [String: String]) throws(ConfigurationError) -> Authority {
+        let entra = environment["AUTHORITY"].flatMap { $0.isEmpty ? nil : $0 }
+        let generic = environment["OIDC_AUTHORITY"].flatMap { $0.isEmpty ? nil : $0 }
+        switch (entra, generic) {
+        case (let value?, nil): return try Authority.entra(value)
+        case (nil, let value?): return try Authority.generic(value)
+        case (.some, .some): throw ConfigurationError(key: "OIDC_AUTHORITY", reason: "set either AUTHORITY or OIDC_AUTHORITY, not both")
+        case (nil, nil): throw ConfigurationError(key: "AUTHORITY", reason: "is required (or OIDC_AUTHORITY for a non-Entra provider)")
+        }
+    }
+
+    private static func parse(_ value: String, key: String) throws(ConfigurationError) -> (String, URLComponents) {
+        var trimmed = value.trimmingCharacters(in: .whitespaces)
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
+              let host = components.host, !host.isEmpty
+        else { throw ConfigurationError(key: key, reason: "is not an absolute URL") }
+        guard components.query == nil, components.fragment == nil, components.user == nil, components.password == nil else {
+            throw ConfigurationError(key: key, reason: "must not contain a query, fragment or credentials")
+        }
+        switch scheme {
+        case "https": break
+        case "http" where LoopbackHost.isLoopback(host): break
+        case "http": throw ConfigurationError(key: key, reason: "must use https (http is allowed only for localhost, 127.0.0.0/8 and ::1)")
+        default: throw ConfigurationError(key: key, reason: "must be an https URL")
+        }
+        return (trimmed, components)
+    }
+}
+
+/// A start-up configuration problem, naming the setting so the operator knows what to fix.
+public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let key: String
+    public let reason: String
+
+    public init(key: String, reason: String) {
+        self.key = key
+        self.reason = reason
+    }
+
+    public var description: String { "\(key) \(reason)" }
+}

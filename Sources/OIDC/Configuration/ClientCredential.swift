@@ -1,0 +1,34 @@
+/// How this app proves its identity at the token endpoint: a client secret (post or
+/// basic) or a certificate (private_key_jwt), which Microsoft recommends for production.
+public enum ClientCredential: Sendable {
+    public enum SecretMethod: String, Sendable {
+        /// client_id and client_secret in the form body (the default, as MSAL does).
+        case post = "client_secret_post"
+        /// HTTP Basic authentication with the form-encoded id and secret.
+        case basic = "client_secret_basic"
+    }
+
+    case secret(String, method: SecretMethod = .post)
+    /// A client assertion signed RS256 with `privateKey`; the certificate supplies the
+    /// thumbprints Entra uses to find the registered key.
+    case certificate(privateKey: RSAKey, certificate: Certificate)
+    /// A public client (no credential), for providers that allow it with PKCE.
+    case none
+
+    /// Loads a certificate credential from PEM strings, checking that key and certificate
+    /// belong together so a mismatch is a start-up error naming `key`.
+    public static func certificate(privateKeyPEM: String, certificatePEM: String, key: String = "CLIENT_CERTIFICATE") throws(ConfigurationError) -> ClientCredential {
+        let privateKey: RSAKey
+        let certificate: Certificate
+        do {
+            privateKey = try RSAKey(privateKeyPEM: privateKeyPEM)
+            certificate = try Certificate(pem: certificatePEM)
+        } catch {
+            throw ConfigurationError(key: key, reason: "could not be loaded (\(error))")
+        }
+        guard certificate.matches(privateKey: privateKey) else {
+            throw ConfigurationError(key: key, reason: "does not match its private key")
+        }
+        return .certificate(privateKey: privateKey, certificate: certificate)
+    }
+}

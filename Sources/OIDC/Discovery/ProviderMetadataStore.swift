@@ -1,0 +1,167 @@
+/// The process-wide copy of the provider's discovery document and signing keys: fetched
+/// once, shared by every request and session, refreshed after 24 hours, and refetched
+/// (at most once a minute) when a token names a key we do not have.
+import Foundation
+import HTTPClient
+import Logging
+
+public final class ProviderMetadataStore: Sendable {
+    private struct Snapshot {
+        var metadata: ProviderMetadata?
+        var metadataFetchedAt: Date?
+        var metadataRetryAfter: Date?
+        var keys: JWKSet?
+        var keysFetchedAt: Date?
+        var keysRetryAfter: Date?
+        var lastUnknownKeyRefetch: Date?
+    }
+
+    private let authority: Authority
+    private let transport: any HTTPTransport
+    private let clock: @Sendable () -> Date
+    private let logger: Logger
+    private let snapshot = Locked(Snapshot())
+    /// Held across a fetch so concurrent callers that all find the cache empty wait for
+    /// one download instead of each starting their own. Readers of a fresh snapshot never
+    /// take it.
+    private let fetchLock = NSLock()
+
+    /// How long metadata and keys are used before being fetched again.
+    public let refreshInterval: TimeInterval
+    /// The least time between two refetches caused by unknown key ids, so a stream of
+    /// forged kids cannot make us hammer the provider.
+    public let unknownKeyRefetchInterval: TimeInterval
+    /// How long to keep using stale data after a failed refresh before trying again.
+    let retryInterval: TimeInterval = 60
+
+    public init(authority: Authority, transport: any HTTPTransport, clock: @escaping @Sendable () -> Date = Date.init,
+                logger: Logger = Logger(label: "oidc.metadata"),
+                refreshInterval: TimeInterval = 24 * 3600, unknownKeyRefetchInterval: TimeInterval = 60) {
+        self.authority = authority
+        self.transport = transport
+        self.clock = clock
+        self.logger = logger
+        self.refreshInterval = refreshInterval
+        self.unknownKeyRefetchInterval = unknownKeyRefetchInterval
+    }
+
+    /// The discovery document, fetching it on first use and after `refreshInterval`.
+    public func metadata() throws(OIDCError) -> ProviderMetadata {
+        if let fresh = freshMetadata() { return fresh }
+        fetchLock.lock()
+        defer { fetchLock.unlock() }
+        if let fresh = freshMetadata() { return fresh }
+        let stale = snapshot.withLock { $0.metadata }
+        do {
+            let response = try get(authority.metadataURL, endpoint: .metadata)
+            let metadata = try ProviderMetadata.parse(response.body, for: authority)
+            let now = clock()
+            snapshot.withLock {
+                $0.metadata = metadata
+                $0.metadataFetchedAt = now
+                $0.metadataRetryAfter = nil
+            }
+            logger.info("Fetched OpenID provider metadata", metadata: ["host": "\(authority.host)"])
+            return metadata
+        } catch {
+            guard let stale else { throw error }
+            // Keep signing people in with what we had; try again in a minute.
+            let retryAt = clock().addingTimeInterval(retryInterval)
+            snapshot.withLock { $0.metadataRetryAfter = retryAt }
+            logger.warning("Metadata refresh failed, using the cached copy", metadata: ["reason": "\(error.logReason)"])
+            return stale
+        }
+    }
+
+    /// The signing keys, fetching them on first use and after `refreshInterval`.
+    public func signingKeys() throws(OIDCError) -> JWKSet {
+        if let fresh = freshKeys() { return fresh }
+        let metadata = try metadata()
+        fetchLock.lock()
+        defer { fetchLock.unlock() }
+        if let fresh = freshKeys() { return fresh }
+        let stale = snapshot.withLock { $0.keys }
+        do {
+            return try fetchKeys(metadata)
+        } catch {
+            guard let stale else { throw error }
+            let retryAt = clock().addingTimeInterval(retryInterval)
+            snapshot.withLock { $0.keysRetryAfter = retryAt }
+            logger.warning("JWKS refresh failed, using the cached keys", metadata: ["reason": "\(error.logReason)"])
+            return stale
+        }
+    }
+
+    /// Fetches the JWKS again because a token names key `kid`, unless another caller already
+    /// did so or a refetch happened within `unknownKeyRefetchInterval`. Returns the keys to
+    /// use, or nil when rate-limited.
+    func keysAfterUnknownKeyID(_ kid: String) throws(OIDCError) -> JWKSet? {
+        let metadata = try metadata()
+        fetchLock.lock()
+        defer { fetchLock.unlock() }
+        let (current, lastRefetch) = snapshot.withLock { ($0.keys, $0.lastUnknownKeyRefetch) }
+        // A concurrent caller may have fetched the rotated keys while we waited for the lock.
+        if let current, current.keys.contains(where: { $0.kid == kid }) { return current }
+        let now = clock()
+        if let lastRefetch, now.timeIntervalSince(lastRefetch) < unknownKeyRefetchInterval {
+            logger.notice("Unknown signing key id; JWKS refetch rate-limited", metadata: ["kid": "\(LogSafe.token(kid))"])
+            return nil
+        }
+        snapshot.withLock { $0.lastUnknownKeyRefetch = now }
+        logger.info("Unknown signing key id; refetching JWKS", metadata: ["kid": "\(LogSafe.token(kid))"])
+        return try fetchKeys(metadata)
+    }
+
+    private func fetchKeys(_ metadata: ProviderMetadata) throws(OIDCError) -> JWKSet {
+        let response = try get(metadata.jwksURI, endpoint: .jwks)
+        let keys: JWKSet
+        do {
+            keys = try JSONDecoder().decode(JWKSet.self, from: Data(response.body))
+        } catch {
+            throw .invalidResponse(endpoint: .jwks, status: response.status, reason: "not a JWK Set")
+        }
+        let now = clock()
+        snapshot.withLock {
+            $0.keys = keys
+            $0.keysFetchedAt = now
+            $0.keysRetryAfter = nil
+        }
+        logger.info("Fetched provider signing keys", metadata: ["count": "\(keys.keys.count)"])
+        return keys
+    }
+
+    private func freshMetadata() -> ProviderMetadata? {
+        let now = clock()
+        return snapshot.withLock { state in
+            guard let metadata = state.metadata, let fetchedAt = state.metadataFetchedAt else { return nil }
+            if now.timeIntervalSince(fetchedAt) < refreshInterval { return metadata }
+            if let retryAfter = state.metadataRetryAfter, now < retryAfter { return metadata }
+            return nil
+        }
+    }
+
+    private func freshKeys() -> JWKSet? {
+        let now = clock()
+        return snapshot.withLock { state in
+            guard let keys = state.keys, let fetchedAt = state.keysFetchedAt else { return nil }
+            if now.timeIntervalSince(fetchedAt) < refreshInterval { return keys }
+            if let retryAfter = state.keysRetryAfter, now < retryAfter { return keys }
+            return nil
+        }
+    }
+
+    private func get(_ url: String, endpoint: OIDCError.Endpoint) throws(OIDCError) -> OutboundResponse {
+        let response: OutboundResponse
+        do {
+            response = try transport.send(OutboundRequest(method: "GET", url: url, headers: [("Accept", "application/json")]))
+        } catch {
+            throw .transport(error, endpoint: endpoint)
+        }
+        guard response.status == 200 else {
+            let body = ProviderErrorResponse.parse(status: response.status, body: response.body)
+            if response.status >= 500 { throw .providerUnavailable(status: response.status, body) }
+            throw .invalidResponse(endpoint: endpoint, status: response.status, reason: "expected HTTP 200")
+        }
+        return response
+    }
+}

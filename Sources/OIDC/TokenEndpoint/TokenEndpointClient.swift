@@ -1,0 +1,104 @@
+/// Calls the token endpoint (authorization_code and refresh_token grants) with the
+/// configured client credential, and turns every kind of answer into a TokenResponse or
+/// a distinct OIDCError.
+import CryptoSupport
+import Foundation
+import HTTPClient
+import Logging
+
+struct TokenEndpointClient: Sendable {
+    let configuration: OIDCConfiguration
+    let transport: any HTTPTransport
+    let random: any RandomSource
+    let logger: Logger
+
+    func redeemCode(_ code: String, flow: PendingFlow, tokenEndpoint: String, now: Date) throws(OIDCError) -> TokenResponse {
+        var form: [(String, String)] = [
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", flow.redirectURI),
+            ("code_verifier", flow.codeVerifier),
+            ("scope", flow.scopes.joined(separator: " ")),
+        ]
+        if configuration.authority.isEntra { form.append(("client_info", "1")) }
+        return try post(form, to: tokenEndpoint, grant: "authorization_code", now: now)
+    }
+
+    func redeemRefreshToken(_ refreshToken: String, scopes: [String], tokenEndpoint: String, now: Date) throws(OIDCError) -> TokenResponse {
+        var form: [(String, String)] = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refreshToken),
+            ("scope", scopes.joined(separator: " ")),
+        ]
+        if configuration.authority.isEntra { form.append(("client_info", "1")) }
+        return try post(form, to: tokenEndpoint, grant: "refresh_token", now: now)
+    }
+
+    private func post(_ grantForm: [(String, String)], to tokenEndpoint: String, grant: String, now: Date) throws(OIDCError) -> TokenResponse {
+        var form = grantForm
+        var headers: [(name: String, value: String)] = [
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Accept", "application/json"),
+        ]
+        switch configuration.credential {
+        case .secret(let secret, .post):
+            form.append(("client_id", configuration.clientID))
+            form.append(("client_secret", secret))
+        case .secret(let secret, .basic):
+            // RFC 6749 2.3.1: id and secret are form-encoded before base64.
+            let pair = FormEncoding.percentEncode(configuration.clientID) + ":" + FormEncoding.percentEncode(secret)
+            headers.append(("Authorization", "Basic " + Base64Standard.encode(Array(pair.utf8))))
+        case .certificate(let privateKey, let certificate):
+            let assertion: String
+            do {
+                assertion = try ClientAssertion.make(clientID: configuration.clientID, audience: tokenEndpoint,
+                                                     privateKey: privateKey, certificate: certificate, now: now, random: random)
+            } catch {
+                throw .credentialFailure("could not sign the client assertion")
+            }
+            form.append(("client_id", configuration.clientID))
+            form.append(("client_assertion_type", ClientAssertion.type))
+            form.append(("client_assertion", assertion))
+        case .none:
+            form.append(("client_id", configuration.clientID))
+        }
+
+        let request = OutboundRequest(method: "POST", url: tokenEndpoint, headers: headers, body: Array(FormEncoding.encode(form).utf8))
+        let response: OutboundResponse
+        do {
+            response = try transport.send(request)
+        } catch {
+            logger.warning("Token endpoint unreachable", metadata: ["grant": "\(grant)", "reason": "\(TransportErrorName.of(error))"])
+            throw .transport(error, endpoint: .token)
+        }
+        return try interpret(response, grant: grant)
+    }
+
+    private func interpret(_ response: OutboundResponse, grant: String) throws(OIDCError) -> TokenResponse {
+        let object = JSONValue.parseObject(response.body)
+        if response.status == 200 {
+            guard let object else { throw .invalidResponse(endpoint: .token, status: 200, reason: "the body is not JSON") }
+            guard let tokens = TokenResponse.parse(object) else {
+                throw .invalidResponse(endpoint: .token, status: 200, reason: "no access_token in the response")
+            }
+            return tokens
+        }
+        let body = ProviderErrorResponse.parse(status: response.status, body: response.body)
+        if let body {
+            logger.notice("Token endpoint returned an error", metadata: [
+                "grant": "\(grant)", "status": "\(response.status)", "error": "\(LogSafe.token(body.error))",
+                "error_codes": "\(body.errorCodes.map(String.init).joined(separator: ","))",
+                "correlation_id": "\(LogSafe.token(body.correlationID ?? "-"))",
+            ])
+        } else {
+            logger.notice("Token endpoint failed", metadata: ["grant": "\(grant)", "status": "\(response.status)"])
+        }
+        if response.status >= 500 { throw .providerUnavailable(status: response.status, body) }
+        guard let body else {
+            throw .invalidResponse(endpoint: .token, status: response.status,
+                                   reason: object == nil ? "the body is not JSON" : "no error field in the body")
+        }
+        if body.requiresInteraction { throw .interactionRequired(body) }
+        throw .provider(body)
+    }
+}

@@ -1,0 +1,184 @@
+/// A tiny HTTP/1.1 server on 127.0.0.1 (port chosen by the kernel) over plain POSIX
+/// sockets, for testing the libcurl transport without the network.
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+final class LocalHTTPServer: @unchecked Sendable {
+    enum Behavior: Sendable {
+        /// Read the request, answer, close.
+        case respond(status: Int, headers: [(String, String)], body: [UInt8])
+        /// Accept and read, then never answer (until the server stops).
+        case neverAnswer
+        /// Write `bytes` as soon as the connection opens, without reading (e.g. plain text
+        /// to a TLS client).
+        case writeImmediately([UInt8])
+    }
+
+    struct ReceivedRequest: Sendable {
+        var head: String
+        var body: [UInt8]
+        var requestLine: String { head.components(separatedBy: "\r\n").first ?? "" }
+        func header(_ name: String) -> String? {
+            for line in head.components(separatedBy: "\r\n").dropFirst() {
+                let parts = line.split(separator: ":", maxSplits: 1).map(String.init)
+                if parts.count == 2, parts[0].lowercased() == name.lowercased() { return parts[1].trimmingCharacters(in: .whitespaces) }
+            }
+            return nil
+        }
+    }
+
+    let port: UInt16
+    private let listener: Int32
+    private let behavior: Behavior
+    private let lock = NSLock()
+    private var _received: [ReceivedRequest] = []
+    private var heldConnections: [Int32] = []
+    private var stopped = false
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(_ behavior: Behavior) throws {
+        self.behavior = behavior
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw POSIXError(.EIO) }
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 16) == 0 else {
+            close(fd)
+            throw POSIXError(.EADDRINUSE)
+        }
+        listener = fd
+        port = LocalHTTPServer.boundPort(fd)
+        let thread = Thread { [self] in acceptLoop() }
+        thread.start()
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    var received: [ReceivedRequest] { lock.withLock { _received } }
+
+    func stop() {
+        let held = lock.withLock { () -> [Int32] in
+            stopped = true
+            defer { heldConnections = [] }
+            return heldConnections
+        }
+        held.forEach { close($0) }
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+        finished.wait()
+    }
+
+    /// A port on 127.0.0.1 where nothing listens: bound, then closed.
+    static func closedPort() throws -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        let port = boundPort(fd)
+        close(fd)
+        return port
+    }
+
+    private static func boundPort(_ fd: Int32) -> UInt16 {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
+    private func acceptLoop() {
+        defer { finished.signal() }
+        while true {
+            let connection = accept(listener, nil, nil)
+            if connection < 0 {
+                if lock.withLock({ stopped }) { return }
+                if errno == EINTR { continue }
+                return
+            }
+            handle(connection)
+        }
+    }
+
+    private func handle(_ connection: Int32) {
+        switch behavior {
+        case .writeImmediately(let bytes):
+            writeAll(connection, bytes)
+            close(connection)
+        case .neverAnswer:
+            _ = readRequest(connection)
+            lock.withLock { heldConnections.append(connection) }
+        case .respond(let status, let headers, let body):
+            guard let request = readRequest(connection) else {
+                close(connection)
+                return
+            }
+            lock.withLock { _received.append(request) }
+            var head = "HTTP/1.1 \(status) Status\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
+            for (name, value) in headers { head += "\(name): \(value)\r\n" }
+            head += "\r\n"
+            writeAll(connection, Array(head.utf8) + body)
+            close(connection)
+        }
+    }
+
+    private func readRequest(_ connection: Int32) -> ReceivedRequest? {
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let separator: [UInt8] = [13, 10, 13, 10]
+        var headEnd: Int?
+        while headEnd == nil {
+            let count = read(connection, &chunk, chunk.count)
+            if count <= 0 { return nil }
+            buffer += chunk[0..<count]
+            if buffer.count >= 4 {
+                for index in 0...(buffer.count - 4) where Array(buffer[index..<index + 4]) == separator {
+                    headEnd = index
+                    break
+                }
+            }
+        }
+        let head = String(decoding: buffer[0..<headEnd!], as: UTF8.self)
+        var request = ReceivedRequest(head: head, body: Array(buffer[(headEnd! + 4)...]))
+        let length = Int(request.header("Content-Length") ?? "0") ?? 0
+        while request.body.count < length {
+            let count = read(connection, &chunk, chunk.count)
+            if count <= 0 { break }
+            request.body += chunk[0..<count]
+        }
+        return request
+    }
+
+    private func writeAll(_ connection: Int32, _ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            // MSG_NOSIGNAL: a client that hung up (the size-cap test) must not SIGPIPE the test run.
+            let written = bytes[offset...].withUnsafeBytes { sendWithoutSignal(connection, $0.baseAddress, $0.count) }
+            if written <= 0 { return }
+            offset += written
+        }
+    }
+}
+
+private func sendWithoutSignal(_ fd: Int32, _ pointer: UnsafeRawPointer?, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.send(fd, pointer, count, Int32(MSG_NOSIGNAL))
+    #else
+    return Darwin.send(fd, pointer, count, 0)
+    #endif
+}
