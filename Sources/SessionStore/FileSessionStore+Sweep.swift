@@ -7,7 +7,7 @@ import Logging
 extension FileSessionStore {
     @discardableResult
     public func sweepExpired() throws -> SweepReport {
-        let now = clock()
+        let now = currentTime()
         var report = SweepReport()
         do {
             try fileSystem.forEachEntry(inDirectory: directory) { entry in
@@ -65,7 +65,10 @@ extension FileSessionStore {
 
     private func sweepSession(_ name: String, now: Date, report: inout SweepReport) {
         // A first look without the lock: most sessions are live and need nothing.
-        guard case .expired = sessionState(name, now: now) else { return }
+        switch sessionState(name, now: now) {
+        case .expired, .corrupt: break
+        case .live, .missing, .unreadable: return
+        }
         guard let lock = tryLock(name, report: &report) else { return }
         defer { lock.release() }
         // Look again under the lock: a request may have refreshed it in between.

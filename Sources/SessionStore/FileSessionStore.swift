@@ -65,7 +65,7 @@ public final class FileSessionStore: SessionStore {
 
     public func load(_ id: String) throws -> Session? {
         guard let name = SessionID.fileName(for: id) else { return nil }
-        let now = clock()
+        let now = currentTime()
         let session: Session
         switch try readSession(name, id: id) {
         case .missing:
@@ -95,7 +95,7 @@ public final class FileSessionStore: SessionStore {
 
     public func create(_ configure: (inout Session) throws -> Void) throws -> Session {
         let id = SessionID.generate(using: random)
-        let now = clock()
+        let now = currentTime()
         var session = Session(id: id, createdAt: now, lastSeen: now)
         try configure(&session)
         // No lock: nobody else can know this id yet.
@@ -107,14 +107,14 @@ public final class FileSessionStore: SessionStore {
         guard let name = SessionID.fileName(for: id) else { return nil }
         // Forged but well-formed ids stop here, so they cannot make the store create lock files.
         guard try sessionFileExists(name) else { return nil }
-        return try modifyLocked(name, id: id, now: clock(), body)
+        return try modifyLocked(name, id: id, now: currentTime(), body)
     }
 
     public func rotate(_ id: String, carrying carry: (_ old: Session, _ new: inout Session) throws -> Void) throws -> Session? {
         guard let oldName = SessionID.fileName(for: id) else { return nil }
         guard try sessionFileExists(oldName) else { return nil }
         return try withLock(oldName) { lock -> Session? in
-            guard let old = try liveSessionLocked(oldName, id: id, now: clock(), lock: lock) else { return nil }
+            guard let old = try liveSessionLocked(oldName, id: id, now: currentTime(), lock: lock) else { return nil }
             let new = try create { new in try carry(old, &new) }
             do throws(FileSystemError) {
                 try fileSystem.unlink(path(oldName))
@@ -193,6 +193,11 @@ public final class FileSessionStore: SessionStore {
             try writeAtomically(name, SessionFileCodec.encode(session))
             return session
         }
+    }
+
+    /// The current time at the precision sessions are stored with.
+    func currentTime() -> Date {
+        SessionFileCodec.normalized(clock())
     }
 
     // MARK: - Paths

@@ -1,5 +1,7 @@
 /// The on-disk form of a session: versioned JSON without the id (the file name is a hash of
-/// the id, and the id itself is never written anywhere).
+/// the id, and the id itself is never written anywhere). Times are whole milliseconds since
+/// 1970, and the store only ever holds times rounded to milliseconds (`normalized`), so a
+/// session read back compares equal to the one written.
 import Foundation
 
 enum SessionFileCodec {
@@ -31,7 +33,10 @@ enum SessionFileCodec {
             pendingFlows: session.pendingFlows, attributes: session.attributes
         )
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .secondsSince1970
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(milliseconds(date))
+        }
         // Non-finite numbers are the only thing JSON cannot hold; writing them as strings
         // keeps the encoding total, so a stray NaN claim cannot crash the server.
         encoder.nonConformingFloatEncodingStrategy = .convertToString(
@@ -60,7 +65,22 @@ enum SessionFileCodec {
 
     private static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .secondsSince1970
+        decoder.dateDecodingStrategy = .custom { decoder in
+            date(milliseconds: try decoder.singleValueContainer().decode(Int64.self))
+        }
         return decoder
+    }
+
+    /// `date` rounded to the millisecond, the precision of the file format.
+    static func normalized(_ date: Date) -> Date {
+        Self.date(milliseconds: milliseconds(date))
+    }
+
+    private static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
+    }
+
+    private static func date(milliseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1000)
     }
 }

@@ -1,0 +1,5 @@
+/// Placeholder for the benchmark proper.
+struct Bench {
+    init(arguments: [String]) throws {}
+    func run() throws { print("not yet") }
+}
