@@ -70,12 +70,10 @@ public final class FileSessionStore: SessionStore {
         switch try readSession(name, id: id) {
         case .missing:
             return nil
-        case .corrupt(let reason):
-            try withLock(name) { lock in
-                // Re-read under the lock: a writer may have replaced the file meanwhile.
-                if case .corrupt = try readSession(name, id: id) { moveAside(name, reason: reason, lock: lock) }
-            }
-            return nil
+        case .corrupt:
+            // Decide under the lock, after reading again: a writer may have replaced the file
+            // meanwhile, and only one of several concurrent readers should move it and log.
+            return try withLock(name) { lock in try liveSessionLocked(name, id: id, now: now, lock: lock) }
         case .found(let stored):
             session = stored
         }
@@ -154,6 +152,7 @@ public final class FileSessionStore: SessionStore {
         do {
             lock = try SessionLock.acquire(path(name + SessionFileName.lockSuffix), fileSystem: fileSystem)!
         } catch {
+            if error.code == ENOENT { try checkDirectory() }
             throw unavailable(error, "locking a session", name: name)
         }
         defer { lock.release() }
