@@ -1,0 +1,133 @@
+/// Creating, loading, updating and deleting sessions, and what ends up on disk.
+import CryptoSupport
+import Foundation
+import Glibc
+@testable import SessionStore
+import Testing
+
+@Suite struct RoundTripTests {
+    @Test func everythingSurvivesTheDisk() throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        let claims: [String: JSONValue] = [
+            "sub": .string("AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ"),
+            "name": .string("Zoë Ñandú 日本"),
+            "exp": .number(1_700_000_000),
+            "email_verified": .bool(true),
+            "roles": .array([.string("Admin"), .string("Reader")]),
+            "nested": .object(["a": .null, "b": .number(1.5)]),
+        ]
+        let created = try f.store.create { session in
+            session.claims = claims
+            session.idToken = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.sig"
+            session.tokenCache = #"{"AccessToken":{}}"#
+            session.pendingFlows["state1"] = #"{"verifier":"v"}"#
+            session.attributes["returnTo"] = "/profile"
+        }
+        #expect(SessionID.isWellFormed(created.id))
+        #expect(created.createdAt == f.clock.now)
+        #expect(created.isSignedIn)
+
+        // A fresh instance reads it from disk, not from memory.
+        let loaded = try #require(try f.secondStore().load(created.id))
+        #expect(loaded == created)
+        #expect(loaded.claims["roles"]?.stringArrayValue == ["Admin", "Reader"])
+        #expect(loaded.claims["exp"]?.numberValue == 1_700_000_000)
+    }
+
+    @Test func filesArePrivateAndNamedByHash() throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        let session = try f.store.create { $0.attributes["k"] = "v" }
+
+        var info = stat()
+        #expect(lstat(f.directory, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o700)
+        let file = try #require(f.status(session.id))
+        #expect(file.st_mode & 0o777 == 0o600)
+        #expect(f.entries() == [f.fileName(session.id)])
+
+        // Neither the name nor the content reveals the id.
+        let content = try String(contentsOfFile: f.path(session.id), encoding: .utf8)
+        #expect(!content.contains(session.id))
+        #expect(!f.entries().joined().contains(session.id))
+    }
+
+    @Test func unknownIdIsNoSessionAndCreatesNothing() throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        let id = unknownID()
+        #expect(try f.store.load(id) == nil)
+        #expect(try f.store.update(id) { $0.attributes["x"] = "y" } == nil)
+        #expect(try f.store.rotate(id) { _, _ in } == nil)
+        try f.store.delete(id)
+        #expect(f.entries().isEmpty, "no lock file for a forged id")
+    }
+
+    @Test func updateWritesOnlyWhenSomethingChanged() throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        let session = try f.store.create { $0.attributes["n"] = "1" }
+        let before = try #require(f.status(session.id))
+
+        f.clock.advance(10)
+        let same = try f.store.update(session.id) { $0.attributes["n"] = "1" }
+        #expect(same == session)
+        let unchanged = try #require(f.status(session.id))
+        #expect(unchanged.st_ino == before.st_ino, "no write for an update that changed nothing")
+
+        let changed = try #require(try f.store.update(session.id) { $0.attributes["n"] = "2" })
+        #expect(changed.attributes["n"] == "2")
+        #expect(changed.lastSeen == f.clock.now, "a write records activity")
+        #expect(try #require(f.status(session.id)).st_ino != before.st_ino)
+        #expect(try f.store.load(session.id) == changed)
+    }
+
+    @Test func anErrorInTheUpdateBodyWritesNothing() throws {
+        struct Stop: Error {}
+        let f = try Fixture()
+        defer { f.remove() }
+        let session = try f.store.create { $0.attributes["n"] = "1" }
+        #expect(throws: Stop.self) {
+            try f.store.update(session.id) { s in
+                s.attributes["n"] = "2"
+                throw Stop()
+            }
+        }
+        #expect(try f.store.load(session.id)?.attributes["n"] == "1")
+    }
+
+    @Test func deleteRemovesTheFileAndItsLock() throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        let session = try f.store.create()
+        _ = try f.store.update(session.id) { $0.attributes["a"] = "b" }
+        #expect(f.exists(f.fileName(session.id) + ".lock"))
+        try f.store.delete(session.id)
+        #expect(try f.store.load(session.id) == nil)
+        #expect(f.entries().isEmpty)
+        try f.store.delete(session.id) // twice is fine
+    }
+
+    @Test func rotateIssuesANewIdCarryingOnlyWhatIsAskedFor() throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        let old = try f.store.create { s in
+            s.pendingFlows["state"] = "flow"
+            s.attributes["returnTo"] = "/after"
+            s.attributes["attacker"] = "planted"
+        }
+        f.clock.advance(30)
+        let new = try #require(try f.store.rotate(old.id) { old, new in
+            new.attributes["returnTo"] = old.attributes["returnTo"]
+            new.claims = ["sub": .string("user")]
+        })
+        #expect(new.id != old.id)
+        #expect(new.attributes == ["returnTo": "/after"])
+        #expect(new.pendingFlows.isEmpty)
+        #expect(new.createdAt == f.clock.now, "a new session starts a new absolute lifetime")
+        #expect(try f.store.load(old.id) == nil)
+        #expect(try f.store.load(new.id) == new)
+        #expect(f.entries() == [f.fileName(new.id)], "old file and its lock file are gone")
+    }
+}

@@ -1,0 +1,90 @@
+/// The sweep removes expired sessions and stale lock files, keeps live ones, never waits for
+/// a request's lock, and the background sweeper runs it off the request path.
+import CryptoSupport
+import Foundation
+@testable import SessionStore
+import Testing
+
+@Suite struct SweepTests {
+    @Test func removesExpiredAndKeepsLive() throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        let idle = try f.store.create()
+        let active = try f.store.create()
+        let alsoIdle = try f.store.create()
+        _ = try f.store.update(idle.id) { $0.attributes["x"] = "1" } // gives it a lock file
+        f.clock.advance(30 * 60)
+        _ = try f.store.update(active.id) { $0.attributes["x"] = "1" }
+        f.clock.advance(40 * 60)
+
+        let report = try f.store.sweepExpired()
+        #expect(report.expiredRemoved == 2)
+        #expect(try f.store.load(active.id) != nil)
+        #expect(try f.store.load(idle.id) == nil)
+        #expect(try f.store.load(alsoIdle.id) == nil)
+        #expect(f.entries() == [f.fileName(active.id), f.fileName(active.id) + ".lock"].sorted())
+    }
+
+    @Test func removesLockFilesWithoutSessions() throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        let orphan = String(repeating: "0", count: 64) + ".lock"
+        _ = FileManager.default.createFile(atPath: f.directory + "/" + orphan, contents: nil)
+        _ = FileManager.default.createFile(atPath: f.directory + "/README", contents: nil)
+        let report = try f.store.sweepExpired()
+        #expect(report.locksRemoved == 1)
+        #expect(f.entries() == ["README"], "unknown files are left alone")
+    }
+
+    @Test func skipsSessionsARequestHasLocked() throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        let session = try f.store.create()
+        f.clock.advance(2 * 60 * 60)
+        let lockPath = f.path(session.id) + ".lock"
+        let held = try #require(try SessionLock.acquire(lockPath, fileSystem: POSIXFileSystem()))
+        let report = try f.store.sweepExpired()
+        #expect(report.skippedBusy == 1)
+        #expect(f.status(session.id) != nil)
+        held.release()
+        #expect(try f.store.sweepExpired().expiredRemoved == 1)
+        #expect(f.entries().isEmpty)
+    }
+
+    @Test func sweepsManyFilesStreaming() throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        // Copies of one session file under many names (the id is not in the file), as the
+        // benchmark does: fast, and every copy is a valid session.
+        let template = try f.store.create()
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: f.path(template.id)))
+        let random = OpenSSLRandom()
+        for _ in 0..<2000 {
+            let name = Digest.hex(Digest.sha256(random.token(byteCount: 32)))
+            try bytes.write(to: URL(fileURLWithPath: f.directory + "/" + name))
+        }
+        let fresh = try f.store.create()
+        f.clock.advance(30 * 60)
+        _ = try f.store.load(fresh.id) // touched: stays live
+        f.clock.advance(40 * 60)
+        let report = try f.store.sweepExpired()
+        #expect(report.scanned == 2003) // 2001 expired, the live one and its lock file
+        #expect(report.expiredRemoved == 2001)
+        #expect(f.entries() == [f.fileName(fresh.id), f.fileName(fresh.id) + ".lock"].sorted())
+    }
+
+    @Test func backgroundSweeperRuns() throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        let session = try f.store.create()
+        f.clock.advance(2 * 60 * 60)
+        let sweeper = SessionSweeper(store: f.store, interval: 3600, logger: f.log.logger)
+        sweeper.start() // first sweep right away, on the sweeper's queue
+        // Waits for the background sweep; the clock is not involved.
+        let deadline = Date().addingTimeInterval(10)
+        while f.status(session.id) != nil && Date() < deadline { usleep(5_000) }
+        sweeper.stop()
+        #expect(f.status(session.id) == nil)
+        #expect(f.log.count(containing: "session sweep") >= 1)
+    }
+}

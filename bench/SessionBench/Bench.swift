@@ -1,0 +1,160 @@
+/// The benchmark: reads/s and writes/s (a locked update of one field, with both fsyncs) with
+/// few and with many sessions on disk, then the sweep over the large directory.
+///
+/// Workloads, each timed in alternating short rounds so that whatever else the machine does
+/// (other builds, other disk users) hits all of them alike:
+/// - the small store, requests over all its sessions;
+/// - the large store, requests over as many sessions as the small one has: the same work on a
+///   directory with 100,000 more files, which isolates what the criterion is about (the
+///   store's own cost must not grow with the number of stored sessions);
+/// - the large store, requests spread over all its sessions: adds the OS's caching of that
+///   many files (page cache, inode cache), which is the machine's, not the store's, and is
+///   shown for information.
+import Foundation
+import Logging
+import SessionStore
+
+struct Bench {
+    let root: String
+    let counts: [Int]
+    let seconds: Double
+    let rounds: Int
+    /// Which operations to time ("reads,writes"); handy for profiling one of them.
+    let operations: Set<String>
+    /// Per-request cost may differ by this much between the sizes (the issue allows 10%).
+    let tolerance = 0.10
+    /// Quiet: the store's info lines would interleave with the table.
+    let logger: Logger = {
+        var logger = Logger(label: "session-bench")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    init(arguments: [String]) throws {
+        let options = try Options(arguments)
+        root = options.string("dir") ?? FileManager.default.temporaryDirectory.path + "/session-bench-\(getpid())"
+        counts = try (options.string("counts") ?? "10,100000").split(separator: ",").map {
+            guard let count = Int($0), count > 0 else { throw Options.Invalid(description: "--counts takes positive numbers") }
+            return count
+        }.sorted()
+        seconds = try options.double("seconds", default: 1)
+        rounds = try options.int("rounds", default: 10)
+        operations = Set((options.string("operations") ?? "reads,writes").split(separator: ",").map(String.init))
+    }
+
+    /// One line of the table: a store and the sessions requests go to.
+    private struct Workload {
+        var label: String
+        var store: FileSessionStore
+        var ids: [String]
+        var reads: [Sample] = []
+        var writes: [Sample] = []
+    }
+
+    func run() throws {
+        // Touches would turn reads into writes; this bench measures them apart.
+        let policy = SessionPolicy(idleTimeout: 3600, absoluteLifetime: 86400, touchInterval: 3000)
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+
+        var workloads: [Workload] = []
+        var largest: Population?
+        for count in counts {
+            let directory = "\(root)/\(count)"
+            let store = try FileSessionStore(directory: directory, policy: policy, logger: logger)
+            let start = Date()
+            let population = try Population.create(count: count, in: directory, store: store)
+            print(String(format: "created %d sessions (and their lock files) in %.1f s", count, Date().timeIntervalSince(start)))
+            if count == counts.first {
+                workloads.append(Workload(label: "\(count), requests over all \(count)", store: store, ids: population.ids))
+            } else {
+                let active = counts[0]
+                workloads.append(Workload(label: "\(count), requests over \(active) of them", store: store, ids: Array(population.ids.prefix(active))))
+                workloads.append(Workload(label: "\(count), requests over all \(count)", store: store, ids: population.ids))
+            }
+            largest = population
+        }
+
+        for round in 0..<rounds {
+            for index in workloads.indices {
+                let store = workloads[index].store
+                let ids = workloads[index].ids
+                let seed = UInt64(round * 1000 + index)
+                if operations.contains("reads") {
+                    workloads[index].reads.append(try Measure.run(seconds: seconds, ids: ids, seed: seed) { id in
+                        guard try store.load(id) != nil else { throw Options.Invalid(description: "session missing") }
+                    })
+                }
+                if operations.contains("writes") {
+                    var counter = 0
+                    workloads[index].writes.append(try Measure.run(seconds: seconds, ids: ids, seed: seed) { id in
+                        counter += 1
+                        guard try store.update(id, { $0.attributes["n"] = String(counter) }) != nil else {
+                            throw Options.Invalid(description: "session missing")
+                        }
+                    })
+                }
+            }
+        }
+        printTable(workloads)
+        if let largest { try sweep(largest, policy: policy) }
+    }
+
+    private func printTable(_ workloads: [Workload]) {
+        print("")
+        print("\(rounds) alternating rounds of \(seconds) s per workload and operation; rates in operations per second (median of the rounds, best round in brackets); CPU: the measuring thread's CPU time per operation (median)")
+        print("")
+        print("| sessions on disk, requests | reads/s | CPU µs/read | writes/s | CPU µs/write |")
+        print("|:---------------------------|--------:|------------:|---------:|-------------:|")
+        for workload in workloads {
+            print("| \(workload.label) | \(rate(workload.reads)) | \(cpu(workload.reads)) | \(rate(workload.writes)) | \(cpu(workload.writes)) |")
+        }
+        guard workloads.count >= 3 else { return }
+        print("")
+        print("| cost per request (time per operation) vs the first line | reads | writes | within \(Int(tolerance * 100))% |")
+        print("|:---------------------------------------------------------|------:|-------:|:---------|")
+        for workload in workloads.dropFirst() {
+            let reads = costRatio(workloads[0].reads, workload.reads)
+            let writes = costRatio(workloads[0].writes, workload.writes)
+            let within = [reads, writes].compactMap { $0 }.allSatisfy { abs($0 - 1) <= tolerance }
+            print("| \(workload.label) | \(format(reads)) | \(format(writes)) | \(within ? "yes" : "no") |")
+        }
+    }
+
+    private func rate(_ samples: [Sample]) -> String {
+        guard !samples.isEmpty else { return "-" }
+        return String(format: "%.0f (%.0f)", Measure.median(samples.map(\.rate)), samples.map(\.rate).max()!)
+    }
+
+    private func cpu(_ samples: [Sample]) -> String {
+        samples.isEmpty ? "-" : String(format: "%.1f", Measure.median(samples.map(\.cpuMicroseconds)))
+    }
+
+    /// Median time per operation of `samples` over that of `baseline`.
+    private func costRatio(_ baseline: [Sample], _ samples: [Sample]) -> Double? {
+        guard !baseline.isEmpty, !samples.isEmpty else { return nil }
+        return Measure.median(baseline.map(\.rate)) / Measure.median(samples.map(\.rate))
+    }
+
+    private func format(_ ratio: Double?) -> String {
+        ratio.map { String(format: "%.3f", $0) } ?? "-"
+    }
+
+    /// Sweeps the largest directory twice: once with every session live (a scan that removes
+    /// nothing), once two days later (removes everything, which is also the cleanup).
+    private func sweep(_ population: Population, policy: SessionPolicy) throws {
+        let live = try FileSessionStore(directory: population.directory, policy: policy, logger: logger)
+        var start = Date()
+        var report = try live.sweepExpired()
+        print("")
+        print(String(format: "sweep of %d entries, none expired: %.2f s", report.scanned, Date().timeIntervalSince(start)))
+        let later = try FileSessionStore(
+            directory: population.directory, policy: policy, clock: { Date().addingTimeInterval(2 * 86400) }, logger: logger
+        )
+        start = Date()
+        report = try later.sweepExpired()
+        print(String(format: "sweep two days later, all %d sessions expired: %.2f s, removed %d sessions", population.ids.count,
+                     Date().timeIntervalSince(start), report.expiredRemoved))
+        print(String(format: "peak memory of the bench process: %.0f MiB", Measure.peakMemoryMiB()))
+    }
+}

@@ -1,0 +1,62 @@
+/// Puts N sessions on disk quickly: one real session is created through the store, and its
+/// file is copied under N-1 more names (the id is not inside the file, only in its name), each
+/// with a lock file, as a server that has been running for a while would have. No fsync: the
+/// bench measures requests, not the setup.
+import CryptoSupport
+import Foundation
+import Glibc
+import SessionStore
+
+struct Population {
+    let directory: String
+    let ids: [String]
+
+    /// A session of realistic size: the claims of an Entra ID token, the raw token and a
+    /// token cache with an access and a refresh token (about 5 KB in all).
+    static func realisticContent(_ session: inout Session) {
+        session.claims = [
+            "aud": .string("6731de76-14a6-49ae-97bc-6eba6914391e"),
+            "iss": .string("https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47/v2.0"),
+            "iat": .number(1_700_000_000), "nbf": .number(1_700_000_000), "exp": .number(1_700_003_600),
+            "name": .string("Ada Lovelace"), "preferred_username": .string("ada@contoso.com"),
+            "oid": .string("00000000-0000-0000-66f3-3332eca7ea81"),
+            "sub": .string("AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ"),
+            "tid": .string("72f988bf-86f1-41af-91ab-2d7cd011db47"),
+            "roles": .array([.string("Reader"), .string("Writer")]),
+            "ver": .string("2.0"),
+        ]
+        session.idToken = String(repeating: "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9", count: 30)
+        session.tokenCache = String(repeating: "x", count: 3000)
+        session.attributes["returnTo"] = "/"
+    }
+
+    /// Creates `count` sessions in `directory` (which must be new or empty).
+    static func create(count: Int, in directory: String, store: FileSessionStore) throws -> Population {
+        let template = try store.create(realisticContent)
+        let templatePath = directory + "/" + Digest.hex(Digest.sha256(template.id))
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: templatePath)))
+        var ids = [template.id]
+        ids.reserveCapacity(count)
+        let random = OpenSSLRandom()
+        // Random bytes in bulk: one OpenSSL call per 1,000 ids instead of one each.
+        while ids.count < count {
+            let batch = random.bytes(32 * 1000)
+            for start in stride(from: 0, to: batch.count, by: 32) where ids.count < count {
+                let id = Base64URL.encode(batch[start..<start + 32])
+                let name = directory + "/" + Digest.hex(Digest.sha256(id))
+                try write(bytes, to: name)
+                try write([], to: name + ".lock")
+                ids.append(id)
+            }
+        }
+        return Population(directory: directory, ids: ids)
+    }
+
+    private static func write(_ bytes: [UInt8], to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(fd) }
+        let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+    }
+}
