@@ -45,15 +45,17 @@ public final class CurlTransport: HTTPTransport {
             throw .other("header \(header.name.filter { $0 != "\r" && $0 != "\n" }) contains a line break")
         }
 
-        let handle = pool.checkOut()
-        var reusable = true
-        defer { pool.checkIn(handle, reusable: reusable) }
         let exchange = CurlExchange(limit: options.maximumResponseBytes)
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
         defer { errorBuffer.deallocate() }
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(headerList) }
+        // Declared after the buffers so it runs before they are freed: the handle is reset
+        // (or cleaned up) while the pointers it holds are still valid.
+        let handle = pool.checkOut()
+        var reusable = true
+        defer { pool.checkIn(handle, reusable: reusable) }
 
         let curl = handle.pointer
         let context = Unmanaged.passUnretained(exchange).toOpaque()

@@ -14,7 +14,7 @@ struct MSALInteropTests {
         let idp = FakeIdentityProvider(clock: clock)
         let configuration = OIDCConfiguration(authority: try Authority.entra(idp.authorityURL), clientID: idp.clientID,
                                               credential: .secret("s"), redirectURI: "https://app.example/getAToken")
-        let client = OIDCClient(configuration: configuration, transport: idp, clock: clock.function, random: CountingRandom())
+        let client = OIDCClient(configuration: configuration, transport: idp, clock: clock.function, random: CountingRandom(), logger: Harness.quietLogger)
         var flows = PendingFlows()
         var cache = TokenCache()
         let url = try client.beginSignIn(flows: &flows)
@@ -85,7 +85,7 @@ struct MSALInteropTests {
         let idp = FakeIdentityProvider(entraTenant: Self.tenant, clientID: "msal-fixture-client", clock: clock)
         let configuration = OIDCConfiguration(authority: try Authority.entra(idp.authorityURL), clientID: "msal-fixture-client",
                                               credential: .secret("s"), redirectURI: "https://app.example/getAToken")
-        let client = OIDCClient(configuration: configuration, transport: idp, clock: clock.function, random: CountingRandom())
+        let client = OIDCClient(configuration: configuration, transport: idp, clock: clock.function, random: CountingRandom(), logger: Harness.quietLogger)
         var cache = try TokenCache(serialized: try loadFixture())
         let account = try #require(cache.accounts.first)
 

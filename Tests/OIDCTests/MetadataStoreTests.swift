@@ -43,7 +43,7 @@ import Testing
         let clock = TestClock()
         let idp = FakeIdentityProvider(clock: clock)
         let flaky = FlakyTransport(idp)
-        let store = ProviderMetadataStore(authority: try Authority.entra(idp.authorityURL), transport: flaky, clock: clock.function)
+        let store = ProviderMetadataStore(authority: try Authority.entra(idp.authorityURL), transport: flaky, clock: clock.function, logger: Harness.quietLogger)
         let first = try store.metadata()
         clock.advance(by: 25 * 3600)
         flaky.failing = true
@@ -58,19 +58,19 @@ import Testing
         let idp = FakeIdentityProvider(clock: clock)
         let flaky = FlakyTransport(idp)
         flaky.failing = true
-        let store = ProviderMetadataStore(authority: try Authority.entra(idp.authorityURL), transport: flaky, clock: clock.function)
+        let store = ProviderMetadataStore(authority: try Authority.entra(idp.authorityURL), transport: flaky, clock: clock.function, logger: Harness.quietLogger)
         #expect(throws: OIDCError.transport(.cannotResolveHost(host: "login.microsoftonline.com"), endpoint: .metadata)) { try store.metadata() }
     }
 
     @Test func genericIssuerMustMatchTheConfiguredAuthority() throws {
         let clock = TestClock()
         let idp = FakeIdentityProvider(genericIssuer: "https://idp.example.com", clock: clock)
-        let store = ProviderMetadataStore(authority: try Authority.generic("https://idp.example.com/"), transport: idp, clock: clock.function)
+        let store = ProviderMetadataStore(authority: try Authority.generic("https://idp.example.com/"), transport: idp, clock: clock.function, logger: Harness.quietLogger)
         _ = try store.metadata()
         let other = FakeIdentityProvider(genericIssuer: "https://idp.example.com", clock: clock)
         let mismatched = ProviderMetadataStore(authority: try Authority.generic("https://idp.example.com"), transport: Rewriting(other) { body in
             String(decoding: body, as: UTF8.self).replacingOccurrences(of: #""issuer":"https://idp.example.com""#, with: #""issuer":"https://evil.example""#)
-        }, clock: clock.function)
+        }, clock: clock.function, logger: Harness.quietLogger)
         #expect(throws: OIDCError.invalidMetadata("issuer does not match OIDC_AUTHORITY")) { try mismatched.metadata() }
     }
 
@@ -80,14 +80,14 @@ import Testing
         let store = ProviderMetadataStore(authority: try Authority.entra(idp.authorityURL), transport: Rewriting(idp) { body in
             String(decoding: body, as: UTF8.self).replacingOccurrences(of: "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/oauth2/v2.0/token",
                                                                        with: "http://login.microsoftonline.com/token")
-        }, clock: clock.function)
+        }, clock: clock.function, logger: Harness.quietLogger)
         #expect(throws: OIDCError.invalidMetadata("token_endpoint must be an https URL")) { try store.metadata() }
     }
 
     @Test func notJSONMetadata() throws {
         let clock = TestClock()
         let idp = FakeIdentityProvider(clock: clock)
-        let store = ProviderMetadataStore(authority: try Authority.entra(idp.authorityURL), transport: Rewriting(idp) { _ in "<html>" }, clock: clock.function)
+        let store = ProviderMetadataStore(authority: try Authority.entra(idp.authorityURL), transport: Rewriting(idp) { _ in "<html>" }, clock: clock.function, logger: Harness.quietLogger)
         #expect(throws: OIDCError.self) { try store.metadata() }
     }
 }

@@ -1,6 +1,13 @@
 /// The OpenID Connect client the app uses: authorize URL, callback handling, silent token
 /// acquisition and sign-out URL. One instance per process, shared by all requests; its
 /// methods block on network I/O and are meant to run on the server's worker threads.
+///
+///     let client = OIDCClient(configuration: config, transport: CurlTransport())
+///     // /login:      let url = try client.beginSignIn(options: .init(returnPath: "/"), flows: &session.flows)
+///     // /getAToken:  let signIn = try client.completeSignIn(AuthorizationResponse(query: rawQuery),
+///     //                                                     flows: &session.flows, cache: &session.tokenCache)
+///     // /call-api:   let token = try client.acquireTokenSilently(account: signIn.account, cache: &session.tokenCache)
+///     // /logout:     let url = try client.endSessionURL(postLogoutRedirectURI: home, idTokenClaims: signIn.claims) ?? "/"
 import CryptoSupport
 import Foundation
 import HTTPClient

@@ -137,16 +137,11 @@ enum TransportErrorName {
 /// only characters that cannot forge another line or field.
 enum LogSafe {
     static func token(_ value: String, limit: Int = 64) -> String {
-        let allowed = value.unicodeScalars.prefix(limit).map { scalar -> Character in
-            let isSafe = scalar.isASCII && (CharacterSetSafe.alphanumerics(scalar) || "-_.:#".unicodeScalars.contains(scalar))
-            return isSafe ? Character(scalar) : "?"
+        let safe = value.unicodeScalars.prefix(limit).map { scalar -> Character in
+            let allowed = ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                || "-_.:#".unicodeScalars.contains(scalar)
+            return allowed ? Character(scalar) : "?"
         }
-        return allowed.isEmpty ? "-" : String(allowed)
-    }
-}
-
-private enum CharacterSetSafe {
-    static func alphanumerics(_ scalar: Unicode.Scalar) -> Bool {
-        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+        return safe.isEmpty ? "-" : String(safe)
     }
 }

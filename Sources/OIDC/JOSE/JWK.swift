@@ -54,17 +54,9 @@ public struct JWKSet: Codable, Sendable, Equatable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let raw = try container.decode([JSONValue].self, forKey: .keys)
         keys = raw.compactMap { value in
-            guard let data = try? JSONEncoderForJWK.encode(value) else { return nil }
-            return try? JSONDecoderForJWK.decode(JWK.self, from: data)
+            guard let data = try? JSONEncoder().encode(value) else { return nil }
+            return try? JSONDecoder().decode(JWK.self, from: data)
         }
     }
 }
 
-// JSONEncoder/JSONDecoder are not Sendable on every platform, so each use builds its own.
-private enum JSONEncoderForJWK {
-    static func encode(_ value: JSONValue) throws -> Data { try JSONEncoder().encode(value) }
-}
-
-private enum JSONDecoderForJWK {
-    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T { try JSONDecoder().decode(type, from: data) }
-}

@@ -6,13 +6,16 @@ import Logging
 import OIDC
 
 struct Harness {
+    /// Tests assert on behaviour, not on log output (LogHygieneTests checks the logs).
+    static let quietLogger = Logger(label: "oidc.test") { _ in SwiftLogNoOpLogHandler() }
+
     let clock: TestClock
     let random: CountingRandom
     let idp: FakeIdentityProvider
     let client: OIDCClient
 
     init(tenant: String = "9188040d-6c67-4c5b-b112-36a304b66dad", credential: ClientCredential = .secret("s3cret value&=", method: .post),
-         scopes: [String] = ["User.Read"], clockSkew: TimeInterval = 300, logger: Logger = Logger(label: "oidc.test")) {
+         scopes: [String] = ["User.Read"], clockSkew: TimeInterval = 300, logger: Logger = Harness.quietLogger) {
         let clock = TestClock()
         let idp = FakeIdentityProvider(entraTenant: tenant, clock: clock)
         self.init(clock: clock, idp: idp, authority: try! Authority.entra(idp.authorityURL), credential: credential, scopes: scopes,
@@ -23,7 +26,7 @@ struct Harness {
         let clock = TestClock()
         let idp = FakeIdentityProvider(genericIssuer: genericIssuer, clock: clock)
         self.init(clock: clock, idp: idp, authority: try! Authority.generic(genericIssuer), credential: credential, scopes: ["User.Read"],
-                  clockSkew: 300, logger: Logger(label: "oidc.test"))
+                  clockSkew: 300, logger: Harness.quietLogger)
     }
 
     private init(clock: TestClock, idp: FakeIdentityProvider, authority: Authority, credential: ClientCredential, scopes: [String],
