@@ -82,7 +82,11 @@ let package = Package(
 
         .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "OIDCTests", dependencies: ["OIDC", "HTTPClient", "CryptoSupport"]),
+        .testTarget(
+            name: "OIDCTests",
+            dependencies: ["OIDC", "HTTPClient", "CryptoSupport", .product(name: "Logging", package: "swift-log")],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "SessionStoreTests", dependencies: ["SessionStore", "CryptoSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "HTTPServer"]),
     ]

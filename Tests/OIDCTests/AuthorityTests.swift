@@ -13,6 +13,13 @@ import Testing
         #expect(authority.isEntra)
     }
 
+    @Test func entraAuthorityUnderAPathPrefix() throws {
+        let authority = try Authority.entra("http://127.0.0.1:5000/_dev/idp/organizations")
+        #expect(authority.kind == .entra(tenant: "organizations"))
+        #expect(authority.metadataURL == "http://127.0.0.1:5000/_dev/idp/organizations/v2.0/.well-known/openid-configuration")
+        #expect(throws: ConfigurationError.self) { try Authority.entra("https://login.microsoftonline.com/common/oauth2/v2.0/authorize") }
+    }
+
     @Test func genericAuthorityMetadataURL() throws {
         let authority = try Authority.generic("https://idp.example.com/realms/demo")
         #expect(authority.metadataURL == "https://idp.example.com/realms/demo/.well-known/openid-configuration")

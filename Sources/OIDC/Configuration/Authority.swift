@@ -39,9 +39,12 @@ public struct Authority: Sendable, Equatable {
     public static func entra(_ value: String, key: String = "AUTHORITY") throws(ConfigurationError) -> Authority {
         let (trimmed, components) = try parse(value, key: key)
         let segments = components.path.split(separator: "/").map(String.init)
-        // Only the tenant may follow the host; a pasted ".../v2.0" or ".../oauth2/..." would
-        // otherwise produce a wrong metadata URL that fails far from its cause.
-        guard segments.count == 1, let tenant = segments.first, !tenant.isEmpty else {
+        // The tenant is the last segment. A path before it is allowed (a provider mounted under
+        // a prefix, like the development provider's /_dev/idp/<tenant>), but a pasted
+        // ".../v2.0" or ".../oauth2/..." would produce a wrong metadata URL that fails far from
+        // its cause, so those are refused.
+        let endpointSegments: Set<String> = ["v2.0", "oauth2", "discovery", ".well-known", "openid-configuration"]
+        guard let tenant = segments.last, !segments.contains(where: { endpointSegments.contains($0.lowercased()) }) else {
             throw ConfigurationError(key: key, reason: "must be https://<host>/<tenant> (tenant id, domain, common or organizations)")
         }
         return Authority(kind: .entra(tenant: tenant), url: trimmed, host: components.host!.lowercased(),

@@ -1,0 +1,81 @@
+/// Dispatches requests under `/_dev/idp/` to the provider's endpoints.
+import Foundation
+import HTTPServer
+import OIDC
+
+extension DevIdentityProvider: HTTPResponder {
+    public func respond(to request: HTTPRequest) throws -> HTTPResponse {
+        guard let endpoints = endpoints.withLock({ $0 }) else {
+            return .text("The development identity provider is starting\n", status: .serviceUnavailable)
+        }
+        let route = request.path.dropFirst(Self.pathPrefix.count).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        if route == ["graph", "v1.0", "me"], request.method == .GET || request.method == .HEAD {
+            return graphMe(request)
+        }
+        guard let tenant = route.first, isKnownTenant(tenant) else { return notFound() }
+        switch (request.method, Array(route.dropFirst())) {
+        case (.GET, ["v2.0", ".well-known", "openid-configuration"]), (.HEAD, ["v2.0", ".well-known", "openid-configuration"]):
+            return discovery(tenant: tenant, endpoints: endpoints)
+        case (.GET, ["discovery", "v2.0", "keys"]), (.HEAD, ["discovery", "v2.0", "keys"]):
+            return jwks()
+        case (.GET, ["oauth2", "v2.0", "authorize"]):
+            return authorizePage(request, tenant: tenant, endpoints: endpoints)
+        case (.POST, ["oauth2", "v2.0", "authorize"]):
+            return authorizeDecision(request, tenant: tenant, endpoints: endpoints)
+        case (.POST, ["oauth2", "v2.0", "token"]):
+            return token(request, tenant: tenant, endpoints: endpoints)
+        case (.GET, ["oauth2", "v2.0", "logout"]):
+            return logout(request, endpoints: endpoints)
+        default:
+            return notFound()
+        }
+    }
+
+    /// The demo tenant, or the multi-tenant aliases whose metadata carries Entra's
+    /// `{tenantid}` issuer placeholder.
+    func isKnownTenant(_ tenant: String) -> Bool {
+        tenant == Self.tenantID || tenant == "organizations" || tenant == "common"
+    }
+
+    func notFound() -> HTTPResponse {
+        .text("No such development provider endpoint\n", status: .notFound)
+    }
+
+    func json(_ object: [String: JSONValue], status: HTTPStatus = .ok, headers extra: [(String, String)] = []) -> HTTPResponse {
+        var response = HTTPResponse(status: status, headers: ["Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"],
+                                    body: JSONValue.serialize(object))
+        for (name, value) in extra { response.headers.add(name, value) }
+        return response
+    }
+
+    func discovery(tenant: String, endpoints: DevEndpoints) -> HTTPResponse {
+        let base = endpoints.base(tenant: tenant)
+        let issuer = tenant == Self.tenantID ? endpoints.issuer(tenant: tenant) : endpoints.issuer(tenant: "{tenantid}")
+        let tokenEndpoint = faults.withLock { $0.tokenEndpointUnreachable }
+            ? "http://127.0.0.1:1/_dev/idp/\(tenant)/oauth2/v2.0/token"
+            : "\(base)/oauth2/v2.0/token"
+        return json([
+            "issuer": .string(issuer),
+            "authorization_endpoint": .string("\(base)/oauth2/v2.0/authorize"),
+            "token_endpoint": .string(tokenEndpoint),
+            "jwks_uri": .string("\(base)/discovery/v2.0/keys"),
+            "end_session_endpoint": .string("\(base)/oauth2/v2.0/logout"),
+            "userinfo_endpoint": .string(graphEndpoint(origin: endpoints.origin)),
+            "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            "code_challenge_methods_supported": ["S256"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "nbf", "name", "preferred_username", "oid", "tid", "roles", "nonce", "login_hint"],
+        ])
+    }
+
+    func jwks() -> HTTPResponse {
+        guard let jwk = try? signingKey.publicJWK(kid: keyID), let data = try? JSONEncoder().encode(JWKSet(keys: [jwk])) else {
+            return .text("Cannot export the signing key\n", status: .internalServerError)
+        }
+        return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json; charset=utf-8"], body: Array(data))
+    }
+}

@@ -1,0 +1,64 @@
+/// End-session and the Graph-like `/me`: sign-out returns only to the app's own origin,
+/// and `/me` answers only to a valid access token the provider issued.
+import CryptoSupport
+import Foundation
+import HTTPServer
+import OIDC
+
+extension DevIdentityProvider {
+    func logout(_ request: HTTPRequest, endpoints: DevEndpoints) -> HTTPResponse {
+        // Like Entra, go back only to an address of the registered app, never anywhere asked.
+        if let target = request.queryValue("post_logout_redirect_uri"),
+           target == endpoints.origin || target.hasPrefix(endpoints.origin + "/")
+        {
+            return .redirect(to: target)
+        }
+        return pages.render("error", [
+            "heading": "Signed out",
+            "message": "You have been signed out of the development identity provider.",
+        ])
+    }
+
+    func graphMe(_ request: HTTPRequest) -> HTTPResponse {
+        guard let authorization = request.headers["Authorization"], authorization.hasPrefix("Bearer "),
+              let token = try? JWT(compact: String(authorization.dropFirst(7))),
+              token.algorithm == "RS256", signingKey.verifyRS256(signature: token.signature, message: token.signingInput),
+              token.claims["aud"]?.stringValue == "00000003-0000-0000-c000-000000000000",
+              let expiry = token.claims["exp"]?.integerValue, expiry > Int64(clock().timeIntervalSince1970),
+              let objectID = token.claims["oid"]?.stringValue, let user = users.first(where: { $0.objectID == objectID })
+        else {
+            return graphError(status: .unauthorized, code: "InvalidAuthenticationToken", message: "Access token is empty, expired or invalid.",
+                              challenge: "Bearer realm=\"\", error=\"invalid_token\"")
+        }
+        let faults = faults.withLock { $0 }
+        if faults.graphClaimsChallenge, token.claims["acrs"] == nil {
+            let claims = Base64URL.encode(#"{"access_token":{"acrs":{"essential":true,"value":"c1"}}}"#)
+            return graphError(status: .unauthorized, code: "InvalidAuthenticationToken", message: "Continuous access evaluation resulted in challenge.",
+                              challenge: "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", error=\"insufficient_claims\", claims=\"\(claims)\"")
+        }
+        if let status = faults.graphStatus {
+            return graphError(status: HTTPStatus(status, "Graph fault"), code: status == 403 ? "Authorization_RequestDenied" : "ServiceUnavailable",
+                              message: status == 403 ? "Insufficient privileges to complete the operation." : "The service is temporarily unavailable.")
+        }
+        let nameParts = user.name.split(separator: " ", maxSplits: 1).map(String.init)
+        return json([
+            "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity",
+            "businessPhones": [],
+            "displayName": .string(user.name),
+            "givenName": .string(nameParts.first ?? user.name),
+            "surname": .string(nameParts.count > 1 ? nameParts[1] : ""),
+            "jobTitle": .string(user.jobTitle),
+            "mail": .string(user.username),
+            "mobilePhone": .null,
+            "officeLocation": "Development",
+            "preferredLanguage": "en-US",
+            "userPrincipalName": .string(user.username),
+            "id": .string(user.objectID),
+        ])
+    }
+
+    private func graphError(status: HTTPStatus, code: String, message: String, challenge: String? = nil) -> HTTPResponse {
+        json(["error": .object(["code": .string(code), "message": .string(message)])], status: status,
+             headers: challenge.map { [("WWW-Authenticate", $0)] } ?? [])
+    }
+}
