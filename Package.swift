@@ -26,13 +26,16 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
 
-        // Random bytes, hashes, base64url and constant-time comparison on top of OpenSSL.
-        .target(name: "CryptoSupport", dependencies: ["COpenSSL"]),
+        // Wire formats shared by every layer: JSON values, form/percent encoding, base64url.
+        .target(name: "Encodings"),
+
+        // Random bytes, hashes and constant-time comparison on top of OpenSSL.
+        .target(name: "CryptoSupport", dependencies: ["COpenSSL", "Encodings"]),
 
         // The HTTP/1.1 server: sockets, event loop, parsing, responses, routing, static files.
         .target(
             name: "HTTPServer",
-            dependencies: [.product(name: "Logging", package: "swift-log")]
+            dependencies: ["Encodings", .product(name: "Logging", package: "swift-log")]
         ),
 
         // Outbound HTTP over libcurl (token endpoint, JWKS, Microsoft Graph).
@@ -42,7 +45,7 @@ let package = Package(
         .target(
             name: "OIDC",
             dependencies: [
-                "CryptoSupport", "COpenSSL", "HTTPClient",
+                "Encodings", "CryptoSupport", "COpenSSL", "HTTPClient",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -50,14 +53,14 @@ let package = Package(
         // The server-side, file-backed session store.
         .target(
             name: "SessionStore",
-            dependencies: ["CryptoSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Encodings", "CryptoSupport", .product(name: "Logging", package: "swift-log")]
         ),
 
         // The web app: configuration, routes and pages.
         .target(
             name: "App",
             dependencies: [
-                "HTTPServer", "HTTPClient", "OIDC", "SessionStore", "CryptoSupport",
+                "HTTPServer", "HTTPClient", "OIDC", "SessionStore", "Encodings", "CryptoSupport",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -76,18 +79,19 @@ let package = Package(
         // Benchmarks (run by scripts under bench/, never by the tests).
         .executableTarget(
             name: "session-bench",
-            dependencies: ["SessionStore", "CryptoSupport"],
+            dependencies: ["SessionStore", "Encodings", "CryptoSupport"],
             path: "bench/SessionBench"
         ),
 
-        .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "EncodingsTests", dependencies: ["Encodings"]),
+        .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport", "Encodings"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Encodings"]),
         .testTarget(
             name: "OIDCTests",
-            dependencies: ["OIDC", "HTTPClient", "CryptoSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["OIDC", "HTTPClient", "Encodings", "CryptoSupport", .product(name: "Logging", package: "swift-log")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "SessionStoreTests", dependencies: ["SessionStore", "CryptoSupport"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "HTTPServer"]),
+        .testTarget(name: "SessionStoreTests", dependencies: ["SessionStore", "Encodings", "CryptoSupport"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "HTTPServer", "Encodings", "OIDC", "SessionStore", "HTTPClient"]),
     ]
 )

@@ -15,10 +15,10 @@ public struct WebApp: Sendable {
         let pages = try PageRenderer(directory: configuration.templatesDirectory,
                                      devIdentityProvider: configuration.devIdentityProvider)
         for name in Self.requiredTemplates where !pages.has(name) {
-            throw ConfigurationError(key: "TEMPLATES_DIR", message: "has no \(name).mustache")
+            throw ConfigurationError(key: "TEMPLATES_DIR", reason: "has no \(name).mustache")
         }
         guard FileManager.default.fileExists(atPath: configuration.publicDirectory) else {
-            throw ConfigurationError(key: "PUBLIC_DIR", message: "\(configuration.publicDirectory) does not exist")
+            throw ConfigurationError(key: "PUBLIC_DIR", reason: "\(configuration.publicDirectory) does not exist")
         }
         self.configuration = configuration
         self.pages = pages

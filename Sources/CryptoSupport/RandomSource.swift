@@ -1,6 +1,7 @@
 /// Where secret random values come from: OpenSSL's CSPRNG in production, a seeded
 /// source in tests that need repeatable ids.
 import COpenSSL
+import Encodings
 
 /// A source of random bytes. Injected into the OIDC client and the session store so
 /// tests can make every value predictable.

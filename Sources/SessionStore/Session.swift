@@ -1,5 +1,6 @@
 /// What the server keeps for one browser: the signed-in user's claims and tokens, pending
 /// sign-ins, and app-defined attributes.
+import Encodings
 import Foundation
 
 /// One session. The store owns `id`, `createdAt` and `lastSeen`; everything else is the

@@ -2,6 +2,7 @@
 /// the id, and the id itself is never written anywhere). Times are whole milliseconds since
 /// 1970, and the store only ever holds times rounded to milliseconds (`normalized`), so a
 /// session read back compares equal to the one written.
+import Encodings
 import Foundation
 
 enum SessionFileCodec {

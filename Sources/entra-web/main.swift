@@ -35,7 +35,7 @@ struct EntraWeb: ParsableCommand {
             server = try AppServer(configuration: configuration, logger: logger)
             try server.run()
         } catch let error as ConfigurationError {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            FileHandle.standardError.write(Data("Configuration error: \(error)\n".utf8))
             throw ExitCode(2)
         } catch {
             FileHandle.standardError.write(Data("Cannot start: \(error)\n".utf8))

@@ -33,7 +33,7 @@ import Testing
         #expect(config.port == 5000)
         #expect(config.scopes == ["User.Read"])
         #expect(config.adminRole == "admin")
-        #expect(config.graphEndpoint.absoluteString == "https://graph.microsoft.com/v1.0/me")
+        #expect(config.graphEndpoint == nil)
         #expect(config.sessionDirectory == ".sessions")
         #expect(!config.hasIdentityProvider)
         #expect(config.missingIdentityKeys == ["CLIENT_ID", "AUTHORITY", "CLIENT_SECRET"])
@@ -46,7 +46,7 @@ import Testing
     }
 
     @Test func aPortThatIsNotANumberNamesTheKey() {
-        #expect(throws: ConfigurationError(key: "PORT", message: "must be a whole number from 0 to 65535, got \"http\"")) {
+        #expect(throws: ConfigurationError(key: "PORT", reason: "must be a whole number from 0 to 65535, got \"http\"")) {
             try AppConfiguration.load(environment: ["PORT": "http"])
         }
         #expect(throws: ConfigurationError.self) { try AppConfiguration.load(environment: ["PORT": "70000"]) }

@@ -1,5 +1,6 @@
 /// The authorize URL and the pending-flow record it creates.
 import CryptoSupport
+import Encodings
 import Foundation
 import OIDC
 import Testing

@@ -1,5 +1,6 @@
 /// Every ID token rejection, driven through the real callback path with a fake provider.
 import CryptoSupport
+import Encodings
 import Foundation
 import HTTPClient
 import OIDC

@@ -1,5 +1,6 @@
 /// RSA keys, JWK conversion, RS256 JWS signing/verification and certificate thumbprints.
 import CryptoSupport
+import Encodings
 import Foundation
 import OIDC
 import Testing

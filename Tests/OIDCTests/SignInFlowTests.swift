@@ -1,6 +1,7 @@
 /// The callback: state first, then code redemption with the configured credential, then
 /// ID token validation and caching.
 import CryptoSupport
+import Encodings
 import Foundation
 import HTTPClient
 import OIDC

@@ -1,5 +1,6 @@
 /// Creating, loading, updating and deleting sessions, and what ends up on disk.
 import CryptoSupport
+import Encodings
 import Foundation
 import Glibc
 @testable import SessionStore
@@ -12,7 +13,7 @@ import Testing
         let claims: [String: JSONValue] = [
             "sub": .string("AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ"),
             "name": .string("Zoë Ñandú 日本"),
-            "exp": .number(1_700_000_000),
+            "exp": .integer(1_700_000_000),
             "email_verified": .bool(true),
             "roles": .array([.string("Admin"), .string("Reader")]),
             "nested": .object(["a": .null, "b": .number(1.5)]),

@@ -1,5 +1,6 @@
 /// Which cookie values count as session ids: only exactly what the store issues.
 import CryptoSupport
+import Encodings
 @testable import SessionStore
 import Testing
 

@@ -82,7 +82,8 @@ import Testing
         sweeper.start() // first sweep right away, on the sweeper's queue
         // Waits for the background sweep; the clock is not involved.
         let deadline = Date().addingTimeInterval(10)
-        while f.status(session.id) != nil && Date() < deadline { usleep(5_000) }
+        // The log line follows the removal, so wait for both.
+        while (f.status(session.id) != nil || f.log.count(containing: "session sweep") == 0) && Date() < deadline { usleep(5_000) }
         sweeper.stop()
         #expect(f.status(session.id) == nil)
         #expect(f.log.count(containing: "session sweep") >= 1)

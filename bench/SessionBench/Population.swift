@@ -3,6 +3,7 @@
 /// with a lock file, as a server that has been running for a while would have. No fsync: the
 /// bench measures requests, not the setup.
 import CryptoSupport
+import Encodings
 import Foundation
 import Glibc
 import SessionStore

@@ -14,7 +14,9 @@ public struct AppConfiguration: Sendable {
     /// Absolute redirect URI; when unset it is derived from the address the server binds.
     public var redirectURI: URL?
     public var scopes: [String]
-    public var graphEndpoint: URL
+    /// The Graph resource `/graph` shows; nil means Microsoft Graph's `/me` (or the
+    /// development provider's when that is on).
+    public var graphEndpoint: URL?
     public var adminRole: String
     public var clientCertificatePath: String?
     public var clientPrivateKeyPath: String?
@@ -79,7 +81,7 @@ public struct AppConfiguration: Sendable {
             oidcAuthority: reader.string("OIDC_AUTHORITY"),
             redirectURI: try reader.absoluteURL("REDIRECT_URI"),
             scopes: (reader.string("SCOPE") ?? "User.Read").split(separator: " ").map(String.init),
-            graphEndpoint: try reader.absoluteURL("GRAPH_ENDPOINT") ?? URL(string: "https://graph.microsoft.com/v1.0/me")!,
+            graphEndpoint: try reader.absoluteURL("GRAPH_ENDPOINT"),
             adminRole: reader.string("ADMIN_ROLE") ?? "admin",
             clientCertificatePath: reader.string("CLIENT_CERTIFICATE_PATH"),
             clientPrivateKeyPath: reader.string("CLIENT_PRIVATE_KEY_PATH"),
@@ -98,6 +100,8 @@ public struct AppConfiguration: Sendable {
             publicDirectory: reader.string("PUBLIC_DIR") ?? "Public"
         )
     }
+
+    public static let defaultGraphEndpoint = "https://graph.microsoft.com/v1.0/me"
 
     /// True when an Entra app (or another OpenID provider) is configured.
     public var hasIdentityProvider: Bool {
@@ -130,7 +134,7 @@ private struct SettingReader {
     func proxyList(_ key: String) throws(ConfigurationError) -> [String] {
         let entries = list(key)
         for entry in entries where TrustedProxies.Block(entry) == nil {
-            throw ConfigurationError(key: key, message: "has \"\(entry)\", which is not an IP address or CIDR block")
+            throw ConfigurationError(key: key, reason: "has \"\(entry)\", which is not an IP address or CIDR block")
         }
         return entries
     }
@@ -138,7 +142,7 @@ private struct SettingReader {
     func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
         guard let raw = string(key) else { return nil }
         guard let value = Int(raw), range.contains(value) else {
-            throw ConfigurationError(key: key, message: "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(raw)\"")
+            throw ConfigurationError(key: key, reason: "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(raw)\"")
         }
         return value
     }
@@ -146,7 +150,7 @@ private struct SettingReader {
     func seconds(_ key: String) throws(ConfigurationError) -> TimeInterval? {
         guard let raw = string(key) else { return nil }
         guard let value = Double(raw), value > 0, value.isFinite else {
-            throw ConfigurationError(key: key, message: "must be a positive number of seconds, got \"\(raw)\"")
+            throw ConfigurationError(key: key, reason: "must be a positive number of seconds, got \"\(raw)\"")
         }
         return value
     }
@@ -155,14 +159,14 @@ private struct SettingReader {
         switch string(key)?.lowercased() {
         case nil, "0", "false", "no", "off": return false
         case "1", "true", "yes", "on": return true
-        case let other?: throw ConfigurationError(key: key, message: "must be 1 or 0, got \"\(other)\"")
+        case let other?: throw ConfigurationError(key: key, reason: "must be 1 or 0, got \"\(other)\"")
         }
     }
 
     func oneOf(_ key: String, _ allowed: [String]) throws(ConfigurationError) -> String? {
         guard let raw = string(key) else { return nil }
         guard allowed.contains(raw) else {
-            throw ConfigurationError(key: key, message: "must be one of \(allowed.joined(separator: ", ")), got \"\(raw)\"")
+            throw ConfigurationError(key: key, reason: "must be one of \(allowed.joined(separator: ", ")), got \"\(raw)\"")
         }
         return raw
     }
@@ -172,7 +176,7 @@ private struct SettingReader {
         guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = url.host, !host.isEmpty
         else {
-            throw ConfigurationError(key: key, message: "must be an absolute http(s) URL, got \"\(raw)\"")
+            throw ConfigurationError(key: key, reason: "must be an absolute http(s) URL, got \"\(raw)\"")
         }
         return url
     }

@@ -13,11 +13,11 @@ public enum DotEnv {
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
             guard let eq = line.firstIndex(of: "=") else {
-                throw ConfigurationError(key: ".env", message: "line \(index + 1) is not KEY=value")
+                throw ConfigurationError(key: ".env", reason: "line \(index + 1) is not KEY=value")
             }
             let key = line[..<eq].trimmingCharacters(in: .whitespaces)
             guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-                throw ConfigurationError(key: ".env", message: "line \(index + 1) has an invalid key")
+                throw ConfigurationError(key: ".env", reason: "line \(index + 1) has an invalid key")
             }
             values[key] = unquote(line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces))
         }
@@ -28,7 +28,7 @@ public enum DotEnv {
     public static func load(path: String) throws(ConfigurationError) -> [String: String] {
         guard FileManager.default.fileExists(atPath: path) else { return [:] }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(key: ".env", message: "cannot read \(path)")
+            throw ConfigurationError(key: ".env", reason: "cannot read \(path)")
         }
         return try parse(String(decoding: data, as: UTF8.self))
     }

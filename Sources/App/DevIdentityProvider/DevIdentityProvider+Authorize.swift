@@ -1,5 +1,6 @@
 /// The authorize endpoint: a page where the developer picks a demo user, then a redirect
 /// back to the app with a single-use code (or `error=access_denied` on cancel).
+import Encodings
 import Foundation
 import HTTPServer
 

@@ -1,4 +1,5 @@
 /// Dispatches requests under `/_dev/idp/` to the provider's endpoints.
+import Encodings
 import Foundation
 import HTTPServer
 import OIDC

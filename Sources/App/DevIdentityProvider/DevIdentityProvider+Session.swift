@@ -1,6 +1,7 @@
 /// End-session and the Graph-like `/me`: sign-out returns only to the app's own origin,
 /// and `/me` answers only to a valid access token the provider issued.
 import CryptoSupport
+import Encodings
 import Foundation
 import HTTPServer
 import OIDC

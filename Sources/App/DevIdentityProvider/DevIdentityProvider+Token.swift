@@ -1,6 +1,7 @@
 /// The token endpoint: redeems a code (checking client secret, redirect URI, single use
 /// and the PKCE verifier) or a refresh token (rotating it), and issues RS256 tokens.
 import CryptoSupport
+import Encodings
 import Foundation
 import HTTPServer
 import OIDC

@@ -17,17 +17,17 @@ public struct PageRenderer: Sendable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".mustache") }
         } catch {
-            throw ConfigurationError(key: "TEMPLATES_DIR", message: "cannot read templates from \(directory)")
+            throw ConfigurationError(key: "TEMPLATES_DIR", reason: "cannot read templates from \(directory)")
         }
         for name in names.sorted() {
             let path = (directory as NSString).appendingPathComponent(name)
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw ConfigurationError(key: "TEMPLATES_DIR", message: "cannot read \(path)")
+                throw ConfigurationError(key: "TEMPLATES_DIR", reason: "cannot read \(path)")
             }
             do {
                 try library.register(String(decoding: data, as: UTF8.self), named: String(name.dropLast(".mustache".count)))
             } catch {
-                throw ConfigurationError(key: "TEMPLATES_DIR", message: "\(path) is not a valid template: \(error)")
+                throw ConfigurationError(key: "TEMPLATES_DIR", reason: "\(path) is not a valid template: \(error)")
             }
         }
         self.library = library

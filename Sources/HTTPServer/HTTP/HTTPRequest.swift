@@ -1,4 +1,5 @@
 /// A parsed request as handlers see it: method, path, query, headers, body, and who sent it.
+import Encodings
 
 public struct HTTPRequest: Sendable {
     public var method: HTTPMethod

@@ -1,6 +1,7 @@
 /// Builds the authorize URL and the matching pending-flow record: fresh state, nonce and
 /// PKCE verifier from the injected random source, S256 challenge, response_mode=query.
 import CryptoSupport
+import Encodings
 import Foundation
 
 /// An authorize URL to redirect the browser to, and the record the callback needs.
@@ -42,6 +43,6 @@ struct AuthorizationRequestBuilder: Sendable {
 
         let flow = PendingFlow(state: state, nonce: nonce, codeVerifier: verifier, redirectURI: configuration.redirectURI,
                                scopes: scopes, returnPath: LocalPath.sanitize(options.returnPath), createdAt: now)
-        return AuthorizationRequest(url: FormEncoding.append(parameters, to: metadata.authorizationEndpoint), flow: flow)
+        return AuthorizationRequest(url: FormURLEncoding.append(parameters, to: metadata.authorizationEndpoint), flow: flow)
     }
 }

@@ -1,4 +1,5 @@
 /// The parameters the provider sends back to the redirect URI.
+import Encodings
 public struct AuthorizationResponse: Sendable, Equatable {
     public var code: String?
     public var state: String?
@@ -23,6 +24,6 @@ public struct AuthorizationResponse: Sendable, Equatable {
 
     /// From a raw query string (without the leading `?`).
     public init(query: String) {
-        self.init(parameters: FormEncoding.decode(query))
+        self.init(parameters: FormURLEncoding.firstValues(query))
     }
 }

@@ -1,6 +1,7 @@
 /// Proof Key for Code Exchange (RFC 7636) with the S256 method only: `plain` would let
 /// anyone who sees the authorize URL redeem the code.
 import CryptoSupport
+import Encodings
 
 public enum PKCE {
     /// A new verifier: 32 random bytes, base64url, 43 characters (RFC 7636 section 4.1 asks

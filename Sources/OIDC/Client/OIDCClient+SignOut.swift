@@ -1,5 +1,6 @@
 /// RP-initiated sign-out: the provider's end-session URL, or nil for a local sign-out when
 /// the provider has no end_session_endpoint.
+import Encodings
 extension OIDCClient {
     /// The URL to send the browser to after clearing the session, or nil when the provider
     /// offers no end-session endpoint (then sign out locally and return to "/").
@@ -12,6 +13,6 @@ extension OIDCClient {
         // Generic providers need client_id to accept post_logout_redirect_uri without an
         // id_token_hint (OIDC RP-Initiated Logout 1.0); we never put tokens in URLs.
         if !configuration.authority.isEntra { parameters.append(("client_id", configuration.clientID)) }
-        return FormEncoding.append(parameters, to: endpoint)
+        return FormURLEncoding.append(parameters, to: endpoint)
     }
 }

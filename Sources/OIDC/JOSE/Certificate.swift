@@ -2,6 +2,7 @@
 /// the registered certificate by the thumbprint in the client assertion's header.
 import COpenSSL
 import CryptoSupport
+import Encodings
 
 public struct Certificate: Sendable, Equatable {
     /// DER encoding of the certificate.

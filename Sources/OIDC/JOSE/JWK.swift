@@ -1,6 +1,7 @@
 /// JSON Web Keys (RFC 7517) as a provider's jwks_uri serves them, limited to the fields
 /// an RS256 verifier needs.
 import CryptoSupport
+import Encodings
 import Foundation
 
 public struct JWK: Codable, Sendable, Equatable {

@@ -1,6 +1,7 @@
 /// JWS compact serialization (header.payload.signature) for JWTs: parsing without
 /// trusting anything, and RS256 signing for client assertions and the development provider.
 import CryptoSupport
+import Encodings
 
 public struct JWT: Sendable {
     /// The decoded protected header.

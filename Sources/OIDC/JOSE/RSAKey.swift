@@ -3,6 +3,7 @@
 /// The embedded development identity provider signs its tokens with this type too.
 import COpenSSL
 import CryptoSupport
+import Encodings
 
 public final class RSAKey: @unchecked Sendable {
     // Never mutated after init; OpenSSL allows concurrent signing/verifying with one

@@ -2,6 +2,7 @@
 /// credentials: RS256, with the certificate's SHA-1 (x5t) and SHA-256 (x5t#S256)
 /// thumbprints in the header so Entra can find the registered certificate.
 import CryptoSupport
+import Encodings
 import Foundation
 
 public enum ClientAssertion {

@@ -2,6 +2,7 @@
 /// configured client credential, and turns every kind of answer into a TokenResponse or
 /// a distinct OIDCError.
 import CryptoSupport
+import Encodings
 import Foundation
 import HTTPClient
 import Logging
@@ -46,7 +47,7 @@ struct TokenEndpointClient: Sendable {
             form.append(("client_secret", secret))
         case .secret(let secret, .basic):
             // RFC 6749 2.3.1: id and secret are form-encoded before base64.
-            let pair = FormEncoding.percentEncode(configuration.clientID) + ":" + FormEncoding.percentEncode(secret)
+            let pair = FormURLEncoding.percentEncode(configuration.clientID) + ":" + FormURLEncoding.percentEncode(secret)
             headers.append(("Authorization", "Basic " + Base64Standard.encode(Array(pair.utf8))))
         case .certificate(let privateKey, let certificate):
             let assertion: String
@@ -63,7 +64,7 @@ struct TokenEndpointClient: Sendable {
             form.append(("client_id", configuration.clientID))
         }
 
-        let request = OutboundRequest(method: "POST", url: tokenEndpoint, headers: headers, body: Array(FormEncoding.encode(form).utf8))
+        let request = OutboundRequest(method: "POST", url: tokenEndpoint, headers: headers, body: Array(FormURLEncoding.encode(form).utf8))
         let response: OutboundResponse
         do {
             response = try transport.send(request)

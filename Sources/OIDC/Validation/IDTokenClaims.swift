@@ -1,4 +1,5 @@
 /// The claims of a validated ID token, with typed access to the ones the app uses.
+import Encodings
 import Foundation
 
 public struct IDTokenClaims: Sendable, Equatable, Codable {

@@ -2,6 +2,7 @@
 /// JWKS, answers the token endpoint with a scripted handler, records every request, and
 /// mints ID tokens with keys made at test time.
 import CryptoSupport
+import Encodings
 import Foundation
 import HTTPClient
 import OIDC

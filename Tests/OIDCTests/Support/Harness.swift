@@ -1,5 +1,6 @@
 /// Wires an OIDCClient to a fake provider, a hand-moved clock and deterministic random
 /// bytes, with shortcuts for the steps of a sign-in.
+import Encodings
 import Foundation
 import HTTPClient
 import Logging

@@ -1,5 +1,5 @@
-/// A Sendable JSON value, so JWT headers, claims and provider responses can cross threads
-/// and be compared without `Any`.
+/// A Sendable JSON value, so JWT headers, ID token claims of any shape and provider
+/// responses can cross threads, be stored in sessions and be compared without `Any`.
 import Foundation
 
 public enum JSONValue: Sendable, Hashable {
@@ -25,6 +25,22 @@ public enum JSONValue: Sendable, Hashable {
         case .string(let value): return Int64(value)
         default: return nil
         }
+    }
+
+    /// Any number, integral or not.
+    public var numberValue: Double? {
+        switch self {
+        case .integer(let value): return Double(value)
+        case .number(let value): return value
+        default: return nil
+        }
+    }
+
+    /// The strings of an array of strings (e.g. `roles`); nil for anything else.
+    public var stringArrayValue: [String]? {
+        guard case .array(let values) = self else { return nil }
+        let strings = values.compactMap(\.stringValue)
+        return strings.count == values.count ? strings : nil
     }
 
     public var boolValue: Bool? {

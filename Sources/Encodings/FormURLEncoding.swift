@@ -1,4 +1,5 @@
-/// application/x-www-form-urlencoded: query strings and POST form bodies.
+/// application/x-www-form-urlencoded: query strings and POST form bodies, encoded with
+/// RFC 3986 unreserved characters only so state, scopes and redirect URIs survive intact.
 
 public enum FormURLEncoding {
     /// Decodes `a=1&b=two+words` into ordered pairs. Malformed percent escapes are kept
@@ -10,6 +11,19 @@ public enum FormURLEncoding {
             }
             return (percentDecode(pair, plusAsSpace: true), "")
         }
+    }
+
+    /// Decodes into a dictionary where the first of duplicate names wins, so a parameter
+    /// smuggled in a second time cannot override the first.
+    public static func firstValues(_ string: some StringProtocol) -> [String: String] {
+        var result: [String: String] = [:]
+        for (name, value) in decode(string) where result[name] == nil { result[name] = value }
+        return result
+    }
+
+    /// Appends pairs as a query to `url`, respecting a query the URL already has.
+    public static func append(_ items: [(String, String)], to url: String) -> String {
+        url + (url.contains("?") ? "&" : "?") + encode(items)
     }
 
     /// Encodes pairs as a form body or query string.

@@ -1,0 +1,39 @@
+/// How routes reach the session store: the cookie for this request (Secure and
+/// `__Host-` over https), the session id it carries, and the signed-in user.
+import Foundation
+import HTTPServer
+import SessionStore
+
+struct SessionAccess: Sendable {
+    let store: any SessionStore
+    let clock: @Sendable () -> Date
+
+    func cookie(for request: HTTPRequest) -> SessionCookie {
+        SessionCookie(secure: request.scheme == "https", policy: store.policy)
+    }
+
+    /// The well-formed session id the browser sent, if any. Nothing else reaches the store.
+    func id(from request: HTTPRequest) -> String? {
+        let cookie = cookie(for: request)
+        for header in request.headers.values("Cookie") {
+            if let id = cookie.sessionID(fromCookieHeader: header) { return id }
+        }
+        return nil
+    }
+
+    /// The live session of this request, if any.
+    func load(_ request: HTTPRequest) throws -> Session? {
+        guard let id = id(from: request) else { return nil }
+        return try store.load(id)
+    }
+
+    /// The signed-in session of this request and its user, or nil.
+    func signedIn(_ request: HTTPRequest) throws -> (session: Session, user: SignedInUser)? {
+        guard let session = try load(request), let user = SignedInUser(claims: session.claims) else { return nil }
+        return (session, user)
+    }
+
+    func setCookie(_ session: Session, for request: HTTPRequest) -> String {
+        cookie(for: request).setCookie(for: session, now: clock())
+    }
+}

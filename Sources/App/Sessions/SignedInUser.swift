@@ -1,0 +1,26 @@
+/// The signed-in user as pages show them, read from the ID token claims kept in the session.
+import Encodings
+import SessionStore
+
+struct SignedInUser: Sendable {
+    let name: String
+    let username: String
+    let roles: [String]
+    let claims: [String: JSONValue]
+
+    /// Nil when the claims are not those of a signed-in user.
+    init?(claims: [String: JSONValue]) {
+        guard let subject = claims["sub"]?.stringValue, !subject.isEmpty else { return nil }
+        let username = claims["preferred_username"]?.stringValue ?? claims["email"]?.stringValue
+            ?? claims["upn"]?.stringValue ?? subject
+        self.name = claims["name"]?.stringValue ?? username
+        self.username = username
+        self.roles = claims["roles"]?.stringArrayValue ?? []
+        self.claims = claims
+    }
+
+    func hasRole(_ role: String) -> Bool { roles.contains(role) }
+
+    /// What the layout's header shows.
+    var templateContext: [String: Any] { ["name": name, "username": username] }
+}
