@@ -1,14 +1,21 @@
 /// Starts the app: turns the configuration into the HTTP server's settings, binds, and
 /// serves until SIGINT/SIGTERM. The executable and the end-to-end tests both use it.
+import Foundation
+import HTTPClient
 import HTTPServer
 import Logging
+import SessionStore
 
 public final class AppServer: Sendable {
     public let app: WebApp
     private let server: HTTPServer
+    private let sweeper: SessionSweeper
 
-    public init(configuration: AppConfiguration, logger: Logger) throws(ConfigurationError) {
-        app = try WebApp(configuration: configuration, logger: logger)
+    public init(
+        configuration: AppConfiguration, logger: Logger, transport: (any HTTPTransport)? = nil,
+        clock: @escaping @Sendable () -> Date = Date.init
+    ) throws(ConfigurationError) {
+        app = try WebApp(configuration: configuration, logger: logger, transport: transport, clock: clock)
         let settings = ServerConfiguration(
             host: configuration.host,
             port: configuration.port,
@@ -18,20 +25,34 @@ public final class AppServer: Sendable {
             trustedProxies: configuration.trustedProxies
         )
         server = HTTPServer(configuration: settings, responder: app.responder, logger: logger)
+        sweeper = SessionSweeper(store: app.sessionStore, interval: 600, logger: logger)
     }
 
-    /// Binds and starts serving in the background; returns the port (useful with PORT=0).
+    /// Binds, finishes the app's set-up for the bound port and starts serving in the
+    /// background; returns the port (useful with PORT=0).
     @discardableResult
     public func start() throws -> Int {
-        try server.start()
+        let port = try server.start()
+        do {
+            try app.didStartListening(host: app.configuration.host, port: port)
+        } catch {
+            server.shutdown()
+            throw error
+        }
+        sweeper.start(initialDelay: 5)
+        return port
     }
 
     /// Serves until SIGINT/SIGTERM, then shuts down gracefully and returns.
     public func run() throws {
-        try server.run()
+        try start()
+        server.installSignalHandlers()
+        server.waitUntilStopped()
+        sweeper.stop()
     }
 
     public func shutdown() {
         server.shutdown()
+        sweeper.stop()
     }
 }

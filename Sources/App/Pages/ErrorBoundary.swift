@@ -1,7 +1,9 @@
-/// Turns a handler's thrown error into the 500 page and one log line, so a bug in one page
-/// never drops a connection or shows a stack trace.
+/// Turns a handler's thrown error into a page and one log line, so a bug in one page
+/// never drops a connection or shows a stack trace: session storage trouble becomes a
+/// 503 page, anything else the 500 page.
 import HTTPServer
 import Logging
+import SessionStore
 
 public struct ErrorBoundary: HTTPResponder {
     public let inner: any HTTPResponder
@@ -19,6 +21,14 @@ public struct ErrorBoundary: HTTPResponder {
     public func respond(to request: HTTPRequest) throws -> HTTPResponse {
         do {
             return try inner.respond(to: request)
+        } catch let error as SessionStoreError {
+            logger.error("Session storage failed", metadata: ["path": "\(request.path)", "error": "\(error)"])
+            var response = pages.render("error", [
+                "heading": "Sign-in is unavailable right now",
+                "message": "The server cannot read or save sessions at the moment. Nothing you did caused this; please try again in a few minutes.",
+            ], status: .serviceUnavailable)
+            response.headers["Retry-After"] = "60"
+            return response
         } catch {
             // The error's type names the failure without echoing request data into the log.
             logger.error("Handler failed", metadata: ["path": "\(request.path)", "error": "\(type(of: error))"])

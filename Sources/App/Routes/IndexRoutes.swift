@@ -3,16 +3,17 @@
 import HTTPServer
 
 struct IndexRoutes {
-    let configuration: AppConfiguration
-    let pages: PageRenderer
+    let app: AppContext
 
     func register(on router: Router) {
-        let anonymousPage: HTTPResponse
-        if configuration.hasIdentityProvider || configuration.devIdentityProvider {
-            anonymousPage = pages.render("index")
-        } else {
-            anonymousPage = pages.render("configuration", ["missingKeys": configuration.missingIdentityKeys])
+        let configured = app.configuration.hasIdentityProvider || app.configuration.devIdentityProvider
+        let anonymousPage = configured
+            ? app.pages.render("index")
+            : app.pages.render("configuration", ["missingKeys": app.configuration.missingIdentityKeys])
+        let app = app
+        router.get("/") { request in
+            guard let (_, user) = try app.sessions.signedIn(request) else { return anonymousPage }
+            return app.page("index", ["isAdmin": user.hasRole(app.configuration.adminRole)], user: user)
         }
-        router.get("/") { _ in anonymousPage }
     }
 }
