@@ -13,9 +13,9 @@ public final class AppServer: Sendable {
 
     public init(
         configuration: AppConfiguration, logger: Logger, transport: (any HTTPTransport)? = nil,
-        clock: @escaping @Sendable () -> Date = Date.init
+        clock: @escaping @Sendable () -> Date = Date.init, devUsers: [DevUser]? = nil
     ) throws(ConfigurationError) {
-        app = try WebApp(configuration: configuration, logger: logger, transport: transport, clock: clock)
+        app = try WebApp(configuration: configuration, logger: logger, transport: transport, clock: clock, devUsers: devUsers)
         let settings = ServerConfiguration(
             host: configuration.host,
             port: configuration.port,

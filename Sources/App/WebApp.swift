@@ -25,10 +25,11 @@ public final class WebApp: Sendable {
 
     /// - Parameters:
     ///   - transport: outbound HTTP to the provider and Graph (libcurl in production).
-    ///   - clock: the time sessions are judged by.
+    ///   - clock: the time sessions and tokens are judged by.
+    ///   - devUsers: the development provider's accounts (tests use their own).
     public init(
         configuration: AppConfiguration, logger: Logger, transport: (any HTTPTransport)? = nil,
-        clock: @escaping @Sendable () -> Date = Date.init
+        clock: @escaping @Sendable () -> Date = Date.init, devUsers: [DevUser]? = nil
     ) throws(ConfigurationError) {
         let pages = try PageRenderer(directory: configuration.templatesDirectory,
                                      devIdentityProvider: configuration.devIdentityProvider)
@@ -51,7 +52,7 @@ public final class WebApp: Sendable {
             throw ConfigurationError(key: "SESSION_DIR", reason: "cannot be used: \(error)")
         }
         do {
-            devIdentityProvider = configuration.devIdentityProvider ? try DevIdentityProvider(pages: pages, clock: clock) : nil
+            devIdentityProvider = configuration.devIdentityProvider ? try DevIdentityProvider(pages: pages, users: devUsers ?? DevUser.demoUsers, clock: clock) : nil
         } catch {
             throw ConfigurationError(key: "DEV_IDP", reason: "could not make its signing key: \(error)")
         }
@@ -59,7 +60,7 @@ public final class WebApp: Sendable {
         self.pages = pages
         self.logger = logger
         identityFactory = IdentityFactory(configuration: configuration, devProvider: devIdentityProvider,
-                                          transport: transport ?? CurlTransport())
+                                          transport: transport ?? CurlTransport(), clock: clock, logger: logger)
 
         let context = AppContext(configuration: configuration, pages: pages,
                                  sessions: SessionAccess(store: sessionStore, clock: clock),

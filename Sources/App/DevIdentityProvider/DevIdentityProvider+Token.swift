@@ -38,6 +38,7 @@ extension DevIdentityProvider {
         else {
             return tokenError("invalid_grant", "AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.", code: 501481)
         }
+        counters.withLock { $0.codesRedeemed += 1 }
         return issueTokens(user: grant.user, scopes: grant.scopes, nonce: grant.nonce,
                            clientInfo: grant.wantsClientInfo || form["client_info"] == "1",
                            satisfiesClaimsChallenge: grant.claimsRequest != nil, endpoints: endpoints)
@@ -49,6 +50,7 @@ extension DevIdentityProvider {
         else {
             return tokenError("invalid_grant", "AADSTS700082: The refresh token has expired due to inactivity.", code: 700082)
         }
+        counters.withLock { $0.refreshTokensRedeemed += 1 }
         let requested = (form["scope"] ?? "").split(separator: " ").map(String.init)
         return issueTokens(user: grant.user, scopes: requested.isEmpty ? grant.scopes : requested, nonce: nil,
                            clientInfo: form["client_info"] == "1", satisfiesClaimsChallenge: false, endpoints: endpoints)
@@ -130,6 +132,7 @@ extension DevIdentityProvider {
 
     /// An error body in Entra's shape.
     func tokenError(_ error: String, _ description: String, code: Int, status: HTTPStatus = .badRequest) -> HTTPResponse {
+        counters.withLock { $0.tokenErrors += 1 }
         let traceID = UUID().uuidString.lowercased()
         return json([
             "error": .string(error),

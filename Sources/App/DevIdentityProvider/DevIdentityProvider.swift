@@ -18,6 +18,8 @@ public final class DevIdentityProvider: Sendable {
     public let users: [DevUser]
     /// Misbehaviour switches for tests.
     public let faults = Mutex(DevFaults())
+    /// What the token endpoint has done, so tests can tell a refresh from a new sign-in.
+    public let counters = Mutex(DevCounters())
 
     let signingKey: RSAKey
     let keyID: String
@@ -59,6 +61,13 @@ public final class DevIdentityProvider: Sendable {
     public func graphEndpoint(origin: String) -> String {
         origin + "/_dev/idp/graph/v1.0/me"
     }
+}
+
+/// Token endpoint activity.
+public struct DevCounters: Sendable, Equatable {
+    public var codesRedeemed = 0
+    public var refreshTokensRedeemed = 0
+    public var tokenErrors = 0
 }
 
 /// The addresses the provider hands out, fixed after the server binds.

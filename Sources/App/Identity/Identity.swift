@@ -3,6 +3,7 @@
 /// with PORT=0 the redirect URI and the development provider's address depend on it.
 import Foundation
 import HTTPClient
+import Logging
 import OIDC
 
 public struct Identity: Sendable {
@@ -24,6 +25,8 @@ struct IdentityFactory: Sendable {
     let configuration: AppConfiguration
     let devProvider: DevIdentityProvider?
     let transport: any HTTPTransport
+    let clock: @Sendable () -> Date
+    let logger: Logger
 
     /// Nil when no provider is configured (the configuration page is shown instead).
     func make(boundHost: String, boundPort: Int) throws(ConfigurationError) -> Identity? {
@@ -39,7 +42,7 @@ struct IdentityFactory: Sendable {
                 clientID: devProvider.clientID, credential: .secret(devProvider.clientSecret),
                 redirectURI: redirectURI, scopes: configuration.scopes)
             return Identity(
-                client: OIDCClient(configuration: oidc, transport: transport), redirectURI: redirectURI, origin: origin,
+                client: OIDCClient(configuration: oidc, transport: transport, clock: clock, logger: logger), redirectURI: redirectURI, origin: origin,
                 graphEndpoint: configuration.graphEndpoint?.absoluteString ?? devProvider.graphEndpoint(origin: listenOrigin),
                 providerName: "the development identity provider", transport: transport)
         }
@@ -56,7 +59,7 @@ struct IdentityFactory: Sendable {
             authority: authority, clientID: clientID, credential: try credential(),
             redirectURI: redirectURI, scopes: configuration.scopes)
         return Identity(
-            client: OIDCClient(configuration: oidc, transport: transport), redirectURI: redirectURI, origin: origin,
+            client: OIDCClient(configuration: oidc, transport: transport, clock: clock, logger: logger), redirectURI: redirectURI, origin: origin,
             graphEndpoint: configuration.graphEndpoint?.absoluteString ?? AppConfiguration.defaultGraphEndpoint,
             providerName: authority.isEntra ? "Microsoft" : authority.host, transport: transport)
     }

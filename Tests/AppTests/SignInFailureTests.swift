@@ -1,0 +1,135 @@
+/// End-to-end: every way the callback can fail gives its error page and leaves nobody
+/// signed in.
+import App
+import Foundation
+import Testing
+
+@Suite struct SignInFailureTests {
+    /// Nobody is signed in: the home page is the signed-out one and no session holds claims.
+    func expectSignedOut(_ app: RunningApp, _ browser: Browser) throws {
+        let home = try browser.get("/")
+        #expect(home.body.contains("href=\"/login\""))
+        #expect(!home.body.contains("Welcome"))
+        #expect(try browser.get("/graph").status == 302)
+        for file in app.sessionFiles() {
+            let text = try String(contentsOf: app.sessionDirectory.appendingPathComponent(file), encoding: .utf8)
+            #expect(!text.contains("preferred_username"), "a session holds a signed-in user")
+        }
+    }
+
+    @Test func aReplayedCallbackURLIsRefused() throws {
+        let app = try RunningApp()
+        let browser = app.browser()
+        let callback = try app.approve(browser, authorizeURL: app.startSignIn(browser), user: "adele")
+        let callbackURL = try #require(callback.location)
+        #expect(try browser.get(callbackURL).status == 302)
+        _ = try browser.get("/logout")
+
+        // Same browser, new session, the old callback URL again.
+        _ = try app.startSignIn(browser)
+        let replay = try browser.get(callbackURL)
+        #expect(replay.status == 400)
+        #expect(replay.body.contains("This sign-in link is no longer valid"))
+        #expect(replay.body.contains("Sign in again"))
+        try expectSignedOut(app, browser)
+        #expect(app.provider.counters.withLock { $0.codesRedeemed } == 1, "the replayed code never reached the token endpoint")
+    }
+
+    @Test func aCallbackWithAForeignStateIsRefused() throws {
+        let app = try RunningApp()
+        let victim = app.browser()
+        let attacker = app.browser()
+        // The attacker's own valid callback, delivered to the victim's browser (login CSRF).
+        let attackerCallback = try app.approve(attacker, authorizeURL: app.startSignIn(attacker), user: "alex")
+        _ = try app.startSignIn(victim)
+        let response = try victim.get(try #require(attackerCallback.location))
+        #expect(response.status == 400)
+        #expect(response.body.contains("does not belong to a sign-in started here"))
+        try expectSignedOut(app, victim)
+        #expect(app.provider.counters.withLock { $0.codesRedeemed } == 0)
+    }
+
+    @Test func aCallbackWithoutASessionIsRefused() throws {
+        let app = try RunningApp()
+        let browser = app.browser()
+        let callback = try app.approve(browser, authorizeURL: app.startSignIn(browser), user: "adele")
+        let cookieless = app.browser()
+        let response = try cookieless.get(try #require(callback.location))
+        #expect(response.status == 400)
+        #expect(response.body.contains("no sign-in in progress"))
+        #expect(cookieless.cookies.isEmpty)
+        try expectSignedOut(app, cookieless)
+    }
+
+    @Test func theProvidersAccessDeniedIsShownWithItsDescription() throws {
+        let app = try RunningApp()
+        let browser = app.browser()
+        let callback = try app.approve(browser, authorizeURL: app.startSignIn(browser), user: "cancel")
+        #expect(callback.location?.contains("error=access_denied") == true)
+        let page = try browser.get(try #require(callback.location))
+        #expect(page.status == 400)
+        #expect(page.body.contains("Sign-in was cancelled or refused"))
+        #expect(page.body.contains("access_denied"))
+        #expect(page.body.contains("AADSTS65004: The user declined to consent to access the app."))
+        #expect(page.body.contains("href=\"/login?next=%2F\""))
+        try expectSignedOut(app, browser)
+    }
+
+    @Test func aTokenEndpointThatIsDownGives502() throws {
+        let app = try RunningApp()
+        app.provider.faults.withLock { $0.tokenEndpointUnreachable = true }
+        let browser = app.browser()
+        let callback = try app.approve(browser, authorizeURL: app.startSignIn(browser), user: "adele")
+        let page = try browser.get(try #require(callback.location))
+        #expect(page.status == 502)
+        #expect(page.body.contains("The identity provider could not be reached"))
+        try expectSignedOut(app, browser)
+    }
+
+    @Test func anIDTokenWithABadSignatureIsRejected() throws {
+        let app = try RunningApp()
+        app.provider.faults.withLock { $0.badIDTokenSignature = true }
+        let browser = app.browser()
+        let callback = try app.approve(browser, authorizeURL: app.startSignIn(browser), user: "adele")
+        let page = try browser.get(try #require(callback.location))
+        #expect(page.status == 400)
+        #expect(page.body.contains("could not be trusted"))
+        #expect(page.body.contains("signature"))
+        try expectSignedOut(app, browser)
+        #expect(app.log.all.contains("id_token_rejected"))
+    }
+
+    @Test func theDevelopmentProviderRefusesANonLoopbackAddress() throws {
+        #expect {
+            _ = try AppServer(configuration: TestApp.configuration(["DEV_IDP": "1", "HOST": "0.0.0.0", "PORT": "0"]), logger: .init(label: "t"))
+        } throws: { error in
+            (error as? ConfigurationError)?.key == "HOST"
+        }
+    }
+
+    @Test func withoutAnyProviderSignInShowsTheConfigurationPage() throws {
+        let sessions = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: sessions) }
+        let server = try AppServer(configuration: TestApp.configuration(["PORT": "0", "SESSION_DIR": sessions.path]), logger: .init(label: "t"))
+        let port = try server.start()
+        defer { server.shutdown() }
+        let browser = Browser(base: "http://127.0.0.1:\(port)")
+        let login = try browser.get("/login")
+        #expect(login.status == 503)
+        #expect(login.body.contains("<code>CLIENT_ID</code>"))
+        #expect(try browser.get("/").body.contains("Configuration needed"))
+    }
+
+    @Test func httpsThroughATrustedProxyGetsASecureHostCookie() throws {
+        let app = try RunningApp(["TRUSTED_PROXIES": "127.0.0.1", "REDIRECT_URI": "https://app.example/getAToken"])
+        let browser = app.browser()
+        let page = try browser.send(path: "/login", headers: [("X-Forwarded-Proto", "https"), ("X-Forwarded-Host", "app.example")])
+        #expect(page.status == 200)
+        let cookie = try #require(page.header("Set-Cookie"))
+        #expect(cookie.hasPrefix("__Host-session="))
+        #expect(cookie.contains("Secure"))
+        let untrusted = try RunningApp()
+        let plain = try untrusted.browser().send(path: "/login", headers: [("X-Forwarded-Proto", "https")])
+        #expect(plain.header("Set-Cookie")?.hasPrefix("session=") == true, "forwarded headers from an untrusted peer are ignored")
+    }
+}

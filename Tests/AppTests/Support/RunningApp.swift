@@ -1,0 +1,98 @@
+/// Starts the whole app in-process on 127.0.0.1 with port 0 and the development identity
+/// provider, with its own session directory, and walks browsers through sign-in.
+import App
+import Foundation
+import HTTPServer
+import Logging
+import Synchronization
+import Testing
+
+final class RunningApp: @unchecked Sendable {
+    let server: AppServer
+    let port: Int
+    let sessionDirectory: URL
+    let log: CapturedLog
+
+    var base: String { "http://127.0.0.1:\(port)" }
+    var app: WebApp { server.app }
+    var provider: DevIdentityProvider { server.app.devIdentityProvider! }
+
+    init(_ environment: [String: String] = [:], devUsers: [DevUser]? = nil) throws {
+        sessionDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-sessions-\(UUID().uuidString)")
+        var settings = ["DEV_IDP": "1", "PORT": "0", "HOST": "127.0.0.1", "SESSION_DIR": sessionDirectory.path]
+        settings.merge(environment) { _, new in new }
+        let configuration = try TestApp.configuration(settings)
+        log = CapturedLog()
+        server = try AppServer(configuration: configuration, logger: log.logger, devUsers: devUsers)
+        port = try server.start()
+    }
+
+    deinit {
+        server.shutdown()
+        try? FileManager.default.removeItem(at: sessionDirectory)
+    }
+
+    func browser() -> Browser { Browser(base: base) }
+
+    /// Session files on disk (lock files and temporaries aside).
+    func sessionFiles() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: sessionDirectory.path)) ?? [])
+            .filter { !$0.contains(".") }
+    }
+
+    /// Opens the sign-in page and returns the authorize URL its button points to.
+    func startSignIn(_ browser: Browser, next: String? = nil) throws -> String {
+        let login = try browser.getFollowing("/login" + (next.map { "?next=" + $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! } ?? ""))
+        #expect(login.status == 200)
+        return try #require(HTML.link(containing: "/oauth2/v2.0/authorize", in: login.body), "no authorize link on \(login.body)")
+    }
+
+    /// Picks `user` on the provider's page and returns the provider's redirect to the callback.
+    func approve(_ browser: Browser, authorizeURL: String, user: String) throws -> Browser.Page {
+        let page = try browser.get(authorizeURL)
+        #expect(page.status == 200, "authorize page: \(page.body)")
+        let form = try #require(HTML.form(in: page.body))
+        let redirect = try browser.post(form.action, form: form.fields + [("user", user)])
+        #expect(redirect.status == 302)
+        return redirect
+    }
+
+    /// The whole sign-in; returns the page the browser lands on.
+    @discardableResult
+    func signIn(_ browser: Browser, as user: String, next: String? = nil) throws -> Browser.Page {
+        let authorizeURL = try startSignIn(browser, next: next)
+        let callback = try approve(browser, authorizeURL: authorizeURL, user: user)
+        return try browser.follow(callback)
+    }
+}
+
+/// A swift-log handler that keeps every line, so tests can check what was (not) logged.
+final class CapturedLog: @unchecked Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var logger: Logger {
+        var logger = Logger(label: "e2e") { _ in Handler(sink: self) }
+        logger.logLevel = .info
+        return logger
+    }
+
+    var all: String { lines.withLock { $0.joined(separator: "\n") } }
+
+    fileprivate func append(_ line: String) { lines.withLock { $0.append(line) } }
+
+    struct Handler: LogHandler {
+        let sink: CapturedLog
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .info
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+            let all = metadata.merging(extra ?? [:]) { _, new in new }
+            sink.append("\(level) \(message) \(all.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " "))")
+        }
+    }
+}
