@@ -22,6 +22,7 @@ final class EventLoop: @unchecked Sendable {
     private struct TaskQueue: ~Copyable {
         var jobs: [@Sendable () -> Void] = []
         var wakePending = false
+        var closed = false
     }
 
     private var connections: [Connection?] = []
@@ -76,17 +77,19 @@ final class EventLoop: @unchecked Sendable {
 
     // MARK: - Cross-thread entry points
 
-    /// Runs `job` on the loop thread soon. Safe from any thread.
+    /// Runs `job` on the loop thread soon. Safe from any thread. Jobs sent after the loop
+    /// has stopped are dropped (a worker may finish after shutdown).
     func execute(_ job: @escaping @Sendable () -> Void) {
-        let wake = tasks.withLock { queue -> Bool in
+        tasks.withLock { queue in
+            guard !queue.closed else { return }
             queue.jobs.append(job)
-            if queue.wakePending { return false }
-            queue.wakePending = true
-            return true
-        }
-        if wake {
-            var one: UInt64 = 1
-            _ = Glibc.write(wakeFD, &one, 8)
+            if !queue.wakePending {
+                queue.wakePending = true
+                // Under the lock, so the eventfd cannot be closed (and its number reused)
+                // between the check and the write.
+                var one: UInt64 = 1
+                _ = Glibc.write(wakeFD, &one, 8)
+            }
         }
     }
 
@@ -118,8 +121,12 @@ final class EventLoop: @unchecked Sendable {
             if now >= nextSweep { sweep() }
         }
         for case let connection? in connections { closeConnection(connection) }
+        tasks.withLock { queue in
+            queue.closed = true
+            queue.jobs = []
+            close(wakeFD)
+        }
         close(epfd)
-        close(wakeFD)
     }
 
     /// Refreshes the coarse clock and the cached Date header line (once per second).
@@ -367,8 +374,9 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private func write(_ response: HTTPResponse, for info: RequestInfo, to connection: Connection) {
-        // Shutdown may have begun while a worker produced this response.
-        let keepAlive = info.keepAlive && !draining && !context.isShuttingDown
+        // Shutdown may have begun while a worker produced this response; a handler may also
+        // ask for the connection to be closed (`Connection: close`).
+        let keepAlive = info.keepAlive && !draining && !context.isShuttingDown && !Self.asksToClose(response)
         let framing = ResponseSerializer.Framing(isHead: info.method == .HEAD, isHTTP10: info.isHTTP10, keepAlive: keepAlive)
         let bytes = ResponseSerializer.write(response, framing: framing, dateLine: dateLine, into: &connection.out)
         if !keepAlive { connection.closeAfterFlush = true }
@@ -377,6 +385,11 @@ final class EventLoop: @unchecked Sendable {
                 context.logger, method: info.method.rawValue, path: info.path, status: response.status.code,
                 bytes: bytes, nanoseconds: MonotonicClock.nanoseconds() &- info.startNanos)
         }
+    }
+
+    private static func asksToClose(_ response: HTTPResponse) -> Bool {
+        guard let value = response.headers["Connection"] else { return false }
+        return value.utf8.count == 5 && HTTPHeaders.same(value, "close")
     }
 
     private func respondToParseError(_ connection: Connection, _ error: HTTPParseError) {

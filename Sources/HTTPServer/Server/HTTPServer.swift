@@ -154,6 +154,7 @@ public final class HTTPServer: Sendable {
         }
         for loop in loops { loop.execute { loop.stop() } }
         for thread in threads { Threads.join(thread) }
+        context.workers.shutdown()
         close(listener.fd)
         state.withLock { state in
             state.phase = .stopped
