@@ -7,6 +7,9 @@
 #
 # Usage: bench/http.sh            (DURATION=8 seconds per run by default)
 #        DURATION=5 bench/http.sh
+#        STATIC_STDLIB=1 bench/http.sh   links the Swift runtime and Foundation statically
+#            (--static-swift-stdlib, built in .build-static): about 6 MB less RSS, since
+#            the dynamic linker no longer touches every page of libFoundation & co.
 # Extra environment (e.g. LOG_LEVEL, app settings) is passed through to the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,9 +29,13 @@ if [ ! -f Public/bench-4k.txt ]; then
     python3 -c "import sys; sys.stdout.write(('0123456789abcdef' * 256))" > Public/bench-4k.txt
 fi
 
-echo "Building (release)..." >&2
-swift build -c release --product entra-web >&2
-BIN="$(swift build -c release --show-bin-path)/entra-web"
+BUILD_FLAGS=(-c release --product entra-web)
+if [ "${STATIC_STDLIB:-0}" = 1 ]; then
+    BUILD_FLAGS+=(--static-swift-stdlib --scratch-path .build-static)
+fi
+echo "Building: swift build ${BUILD_FLAGS[*]}" >&2
+swift build "${BUILD_FLAGS[@]}" >&2
+BIN="$(swift build "${BUILD_FLAGS[@]}" --show-bin-path)/entra-web"
 
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 LOG=$(mktemp /tmp/entra-web-bench.XXXXXX.log)

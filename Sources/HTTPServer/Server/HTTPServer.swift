@@ -37,6 +37,11 @@ public final class HTTPServer: Sendable {
         state.withLock { $0.listener?.port ?? 0 }
     }
 
+    /// Connections currently open (for tests and diagnostics).
+    public var openConnectionCount: Int {
+        state.withLock { $0.context?.connectionCount ?? 0 }
+    }
+
     /// Binds and starts the event loops; returns the bound port. Logs
     /// `Listening on http://HOST:PORT`.
     @discardableResult
