@@ -402,6 +402,11 @@ func testRouter() -> Router {
         try c.send(get("/slow"))
         sleepSeconds(0.2)
         let idle = try s.client()
+        let trickling = try s.client()
+        try trickling.send("GET / HTTP/1.1\r\nHo")
+        let uploading = try s.client()
+        try uploading.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhal")
+        sleepSeconds(0.1)
         let started = monotonicSeconds()
         let server = s.server
         let stopper = Threads.start(name: "test-stop") { server.shutdown() }
@@ -410,6 +415,12 @@ func testRouter() -> Router {
         #expect(r.text == "slow")
         #expect(r.header("Connection") == "close")
         #expect(idle.waitForClose())
+        #expect(trickling.waitForClose())
+        // A request whose body is arriving is in flight: it is finished and answered.
+        try uploading.send("f!")
+        let upload = try uploading.readResponse()
+        #expect(upload.text == "half!")
+        #expect(upload.header("Connection") == "close")
         Threads.join(stopper)
         #expect(monotonicSeconds() - started < 8)
         // No longer accepting.

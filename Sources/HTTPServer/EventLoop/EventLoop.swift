@@ -428,7 +428,8 @@ final class EventLoop: @unchecked Sendable {
             }
         }
         if !connection.hasPendingOutput {
-            if connection.out.capacity > 64 * 1024 {
+            // Idle connections should not each keep a large buffer (10,000 of them may be open).
+            if connection.out.capacity > 16 * 1024 {
                 connection.out = []
             } else {
                 connection.out.removeAll(keepingCapacity: true)
@@ -530,8 +531,12 @@ final class EventLoop: @unchecked Sendable {
         draining = true
         self.onDrained = onDrained
         stopListening()
+        // Idle connections, and those still sending a head (no request yet, possibly a
+        // slowloris), are closed now; requests being read, handled or written finish.
         for case let connection? in connections
-        where connection.isIdle || connection.lingering || connection.rejected {
+        where connection.lingering || connection.rejected
+            || (!connection.awaitingWorker && !connection.hasPendingOutput && !connection.parser.isReadingBody)
+        {
             closeConnection(connection)
         }
         if connectionCount == 0 { reportDrained() }
