@@ -55,6 +55,11 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 
+# Server CPU time (user + system) in clock ticks, to report CPU per request: unlike req/s,
+# it barely moves when other work shares the machine.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
+TICKS_PER_SECOND=$(getconf CLK_TCK)
+
 rss_kb() { awk -v key="$1:" '$1 == key { print $2 }' "/proc/$PID/status"; }
 mb() { awk -v kb="$1" 'BEGIN { printf "%.1f MB", kb / 1024 }'; }
 
@@ -68,20 +73,24 @@ taskset -c "$CLIENT_CPU" wrk -t1 -c16 -d1s "http://127.0.0.1:$PORT$STATIC_PATH" 
 # wrk prints latency percentiles with units (us, ms, s); normalise to ms.
 to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v = v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v = v * 1000 }; printf "%.2f", v }'; }
 
-printf "\n%-24s %-14s %10s %9s %9s %8s\n" "path" "mode" "req/s" "p50 ms" "p99 ms" "errors"
-printf "%-24s %-14s %10s %9s %9s %8s\n" "----" "----" "-----" "------" "------" "------"
+printf "\n%-24s %-14s %10s %9s %9s %12s %8s\n" "path" "mode" "req/s" "p50 ms" "p99 ms" "CPU us/req" "errors"
+printf "%-24s %-14s %10s %9s %9s %12s %8s\n" "----" "----" "-----" "------" "------" "----------" "------"
 for path in /healthz / "$STATIC_PATH"; do
     for mode in "keep-alive 64" "keep-alive 256" "close 64"; do
         set -- $mode
         kind=$1 conns=$2
         extra=()
         [ "$kind" = close ] && extra=(-H "Connection: close")
+        before=$(cpu_ticks)
         out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c"$conns" -d"${DURATION}s" --latency "${extra[@]}" "http://127.0.0.1:$PORT$path" 2>&1)
+        after=$(cpu_ticks)
+        requests=$(echo "$out" | awk '/requests in/ { print $1 }')
+        cpu=$(awk -v t=$((after - before)) -v hz="$TICKS_PER_SECOND" -v n="$requests" 'BEGIN { if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "-" }')
         rps=$(echo "$out" | awk '/Requests\/sec/ { printf "%.0f", $2 }')
         p50=$(echo "$out" | awk '$1 == "50%" { print $2 }' | to_ms)
         p99=$(echo "$out" | awk '$1 == "99%" { print $2 }' | to_ms)
         errors=$(echo "$out" | awk '/Socket errors|Non-2xx/ { s = s $0 "; " } END { print (s == "" ? "0" : "yes") }')
-        printf "%-24s %-14s %10s %9s %9s %8s\n" "$path" "$kind $conns" "$rps" "$p50" "$p99" "$errors"
+        printf "%-24s %-14s %10s %9s %9s %12s %8s\n" "$path" "$kind $conns" "$rps" "$p50" "$p99" "$cpu" "$errors"
         [ "$errors" != 0 ] && echo "$out" | grep -E "Socket errors|Non-2xx" | sed 's/^/    /'
     done
 done
