@@ -78,6 +78,31 @@ private func expectRejected(
         #expect(got?.body == Array("hello".utf8))
     }
 
+    @Test func anySplitOfTheBytesGivesTheSameRequests() throws {
+        let raw = Array(("GET /1?q HTTP/1.1\r\nHost: a\r\n\r\n"
+            + "POST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nbody"
+            + "POST /3 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;x=y\r\nabc\r\n1\r\nd\r\n0\r\nT: v\r\n\r\n"
+            + "GET /4 HTTP/1.0\r\n\r\n").utf8)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            var parser = HTTPRequestParser()
+            var got: [(String, [UInt8], Bool)] = []
+            var i = 0
+            while i < raw.count {
+                let n = Int.random(in: 1...12, using: &generator)
+                parser.feed(Array(raw[i..<min(raw.count, i + n)]))
+                i += n
+                while let event = try parser.next() {
+                    if case .request(let r, let k) = event { got.append((r.path, r.body, k)) }
+                }
+            }
+            #expect(got.map(\.0) == ["/1", "/2", "/3", "/4"])
+            #expect(got.map(\.1) == [[], Array("body".utf8), Array("abcd".utf8), []])
+            #expect(got.map(\.2) == [true, true, true, false])
+            #expect(parser.isIdle)
+        }
+    }
+
     @Test func pipelinedRequestsComeOutInOrder() throws {
         let r = try requests("GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\nGET /3 HTTP/1.1\r\nHost: a\r\n\r\n")
         #expect(r.map(\.0.path) == ["/1", "/2", "/3"])

@@ -104,13 +104,19 @@ func testRouter() -> Router {
     @Test func serverConnectionCloseIsAnnounced() throws {
         let router = testRouter()
         router.get("/bye") { _ in HTTPResponse(status: .ok, headers: ["Connection": "close"], body: Array("bye".utf8)) }
+        router.get("/forged") { _ in HTTPResponse(status: .ok, headers: ["Connection": "keep-alive, Upgrade", "Content-Length": "999"], body: Array("ok".utf8)) }
         let s = try TestServer(router)
         let c = try s.client()
+        // Handlers cannot forge framing headers, but may ask for the connection to close.
+        try c.send(get("/forged"))
+        let forged = try c.readResponse()
+        #expect(forged.header("Connection") == nil)
+        #expect(forged.header("Content-Length") == "2")
         try c.send(get("/bye"))
-        // Handlers cannot forge framing headers: the server decides keep-alive.
-        #expect(try c.readResponse().header("Connection") == nil)
-        try c.send(get("/"))
-        #expect(try c.readResponse().text == "home")
+        let r = try c.readResponse()
+        #expect(r.text == "bye")
+        #expect(r.header("Connection") == "close")
+        #expect(c.waitForClose())
     }
 
     @Test func halfClosedClientStillGetsItsAnswer() throws {
@@ -308,6 +314,34 @@ func testRouter() -> Router {
     }
 }
 
+@Suite(.serialized) struct ConnectionAccountingTests {
+    @Test func everyConnectionIsReleased() throws {
+        let s = try TestServer(testRouter()) { $0.maxConnections = 500 }
+        let bad = ["GET / HTTP/1.1\nHost: t\n\n", "BREW / HTTP/1.1\r\nHost: t\r\n\r\n", "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5000000\r\n\r\n"]
+        for i in 0..<60 {
+            let c = try s.client()
+            switch i % 4 {
+            case 0:
+                try c.send(get("/", headers: "Connection: close\r\n"))
+                _ = try c.readResponse()
+            case 1:
+                try c.send(bad[i % 3])
+                _ = try c.readResponse()
+            case 2:
+                // Disconnect mid-head.
+                try c.send("GET / HTTP/1.1\r\nHo")
+            default:
+                // Keep-alive, then the client just goes away.
+                try c.send(get("/"))
+                _ = try c.readResponse()
+            }
+        }
+        let deadline = monotonicSeconds() + 10
+        while s.server.openConnectionCount > 0 && monotonicSeconds() < deadline { sleepSeconds(0.05) }
+        #expect(s.server.openConnectionCount == 0)
+    }
+}
+
 @Suite(.serialized) struct HandlerTests {
     @Test func slowBlockingRouteDoesNotDelayOthers() throws {
         let s = try TestServer(testRouter()) { $0.eventLoopThreads = 1 }
@@ -368,6 +402,11 @@ func testRouter() -> Router {
         try c.send(get("/slow"))
         sleepSeconds(0.2)
         let idle = try s.client()
+        let trickling = try s.client()
+        try trickling.send("GET / HTTP/1.1\r\nHo")
+        let uploading = try s.client()
+        try uploading.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhal")
+        sleepSeconds(0.1)
         let started = monotonicSeconds()
         let server = s.server
         let stopper = Threads.start(name: "test-stop") { server.shutdown() }
@@ -376,6 +415,12 @@ func testRouter() -> Router {
         #expect(r.text == "slow")
         #expect(r.header("Connection") == "close")
         #expect(idle.waitForClose())
+        #expect(trickling.waitForClose())
+        // A request whose body is arriving is in flight: it is finished and answered.
+        try uploading.send("f!")
+        let upload = try uploading.readResponse()
+        #expect(upload.text == "half!")
+        #expect(upload.header("Connection") == "close")
         Threads.join(stopper)
         #expect(monotonicSeconds() - started < 8)
         // No longer accepting.

@@ -12,6 +12,7 @@ final class WorkerPool: @unchecked Sendable {
     private var head = 0
     private var idle = 0
     private var threads = 0
+    private var stopping = false
 
     init(maxThreads: Int) {
         self.maxThreads = max(1, maxThreads)
@@ -19,6 +20,10 @@ final class WorkerPool: @unchecked Sendable {
 
     func submit(_ job: @escaping Job) {
         lock.lock()
+        if stopping {
+            lock.unlock()
+            return
+        }
         jobs.append(job)
         let queued = jobs.count - head
         var spawn = false
@@ -33,10 +38,21 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
+    /// Lets idle threads end; running jobs finish first and nothing new is accepted.
+    func shutdown() {
+        lock.withLock { stopping = true }
+        lock.broadcast()
+    }
+
     private func work() {
         lock.lock()
         while true {
             while head == jobs.count {
+                if stopping {
+                    threads -= 1
+                    lock.unlock()
+                    return
+                }
                 idle += 1
                 lock.wait()
                 idle -= 1

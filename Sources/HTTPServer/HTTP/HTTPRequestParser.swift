@@ -162,7 +162,7 @@ public struct HTTPRequestParser: Sendable {
     private mutating func compactIfIdle() {
         guard start > 0, scan.pos == start, scan.lineStart == start else { return }
         if start == buffer.count {
-            if buffer.capacity > 64 * 1024 {
+            if buffer.capacity > 16 * 1024 {
                 buffer = []
             } else {
                 buffer.removeAll(keepingCapacity: true)

@@ -122,8 +122,20 @@ enum ResponseSerializer {
     /// Copies a header name or value, replacing CR, LF and NUL so a handler can never split
     /// the response (header injection).
     private static func appendSanitized(_ string: String, into out: inout [UInt8]) {
-        for b in string.utf8 {
-            out.append(b == ASCII.cr || b == ASCII.lf || b == 0 ? ASCII.space : b)
+        let copied: Void? = string.utf8.withContiguousStorageIfAvailable { bytes in
+            var clean = true
+            for b in bytes where b == ASCII.cr || b == ASCII.lf || b == 0 {
+                clean = false
+                break
+            }
+            if clean {
+                out.append(contentsOf: bytes)
+            } else {
+                for b in bytes { out.append(b == ASCII.cr || b == ASCII.lf || b == 0 ? ASCII.space : b) }
+            }
+        }
+        if copied == nil {
+            for b in string.utf8 { out.append(b == ASCII.cr || b == ASCII.lf || b == 0 ? ASCII.space : b) }
         }
     }
 

@@ -60,6 +60,12 @@ public final class Router: HTTPResponder, Sendable {
         table.withLock { $0.notFound = handler }
     }
 
+    /// The same as `setNotFound`, as a property.
+    public var notFoundHandler: Handler {
+        get { table.withLock { $0.notFound } }
+        set { setNotFound(newValue) }
+    }
+
     /// The handler for a known path asked with a method it does not have.
     public func setMethodNotAllowed(_ handler: @escaping @Sendable (HTTPRequest, [HTTPMethod]) throws -> HTTPResponse) {
         table.withLock { $0.methodNotAllowed = handler }

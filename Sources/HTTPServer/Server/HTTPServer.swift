@@ -1,5 +1,14 @@
 /// The server: binds the listener, runs one event loop per CPU, and shuts down gracefully
 /// (stop accepting, let in-flight requests finish within a grace period, then return).
+///
+///     let router = Router()
+///     router.get("/healthz") { _ in .text("ok") }
+///     router.get("/auth/callback", mayBlock: true) { request in try callback(request) }
+///     router.mount("/static/", StaticFiles(directory: "Public", prefix: "/static/"))
+///     let server = HTTPServer(
+///         configuration: ServerConfiguration(host: "127.0.0.1", port: 5000, trustedProxies: ["10.0.0.0/8"]),
+///         responder: router, logger: logger)
+///     try server.run()  // start, handle SIGINT/SIGTERM, return after a graceful shutdown
 import Dispatch
 import Glibc
 import Logging
@@ -35,6 +44,11 @@ public final class HTTPServer: Sendable {
     /// 0 before `start()`.
     public var boundPort: Int {
         state.withLock { $0.listener?.port ?? 0 }
+    }
+
+    /// Connections currently open (for tests and diagnostics).
+    public var openConnectionCount: Int {
+        state.withLock { $0.context?.connectionCount ?? 0 }
     }
 
     /// Binds and starts the event loops; returns the bound port. Logs
@@ -154,6 +168,7 @@ public final class HTTPServer: Sendable {
         }
         for loop in loops { loop.execute { loop.stop() } }
         for thread in threads { Threads.join(thread) }
+        context.workers.shutdown()
         close(listener.fd)
         state.withLock { state in
             state.phase = .stopped

@@ -1,0 +1,95 @@
+/// Accepting connections on an event loop: the shared listener (EPOLLEXCLUSIVE), the
+/// connection cap (503 beyond it) and registering new sockets with epoll.
+import Glibc
+
+extension EventLoop {
+    func startListening() {
+        guard !listening, !draining, !context.isShuttingDown else { return }
+        // EPOLLEXCLUSIVE: one listener shared by all loops without waking them all per connection.
+        if Linux.epollCtl(epfd, Linux.EPOLL_CTL_ADD, listenFD, events: Linux.EPOLLIN | Linux.EPOLLEXCLUSIVE, data: UInt64(UInt32(bitPattern: listenFD))) == 0 {
+            listening = true
+        } else {
+            context.logger.error("Cannot watch the listening socket: \(Linux.errorString(errno))")
+        }
+    }
+
+    func stopListening() {
+        guard listening else { return }
+        _ = Linux.epollCtl(epfd, Linux.EPOLL_CTL_DEL, listenFD, events: 0, data: 0)
+        listening = false
+    }
+
+    func acceptConnections() {
+        if context.isShuttingDown {
+            stopListening()
+            return
+        }
+        for _ in 0..<64 {
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Linux.accept4(listenFD, $0, &length) }
+            }
+            if fd < 0 {
+                switch errno {
+                case EINTR, ECONNABORTED, EPROTO:
+                    continue
+                case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                    // Out of descriptors: stop accepting for a moment instead of spinning on a
+                    // listener that stays readable.
+                    context.logger.warning("accept failed: \(Linux.errorString(errno)); pausing accepts")
+                    stopListening()
+                    acceptResumeAt = now + 100
+                    return
+                default:
+                    return
+                }
+            }
+            let peer = withUnsafePointer(to: &storage) { IPAddress($0) }
+            guard context.reserveConnection() else {
+                reject(fd, peer: peer)
+                continue
+            }
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            let connection = Connection(fd: fd, id: nextID, peer: peer, limits: context.limits)
+            nextID &+= 1
+            connection.deadline = now + context.headTimeoutMs
+            register(connection)
+        }
+    }
+
+    /// Over the connection cap: say 503 and close, lingering briefly so the answer is read.
+    func reject(_ fd: Int32, peer: IPAddress?) {
+        var bytes: [UInt8] = []
+        var response = HTTPResponse.text("Service Unavailable\n", status: .serviceUnavailable)
+        response.headers["Retry-After"] = "1"
+        ResponseSerializer.write(response, framing: .init(isHead: false, isHTTP10: false, keepAlive: false), dateLine: dateLine, into: &bytes)
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        Glibc.shutdown(fd, Int32(SHUT_WR))
+        let connection = Connection(fd: fd, id: nextID, peer: peer, limits: context.limits, rejected: true)
+        nextID &+= 1
+        connection.lingering = true
+        connection.deadline = now + 1000
+        register(connection)
+        if context.accessLogEnabled {
+            context.logger.info("- - 503 \(bytes.count) 0.000ms", metadata: ["reason": "connection limit"])
+        }
+    }
+
+    func register(_ connection: Connection) {
+        let i = Int(connection.fd)
+        if i >= connections.count {
+            connections.append(contentsOf: repeatElement(nil, count: max(i + 1 - connections.count, connections.count)))
+        }
+        connections[i] = connection
+        connectionCount += 1
+        let interest = Linux.EPOLLIN | Linux.EPOLLRDHUP
+        if Linux.epollCtl(epfd, Linux.EPOLL_CTL_ADD, connection.fd, events: interest, data: UInt64(UInt32(bitPattern: connection.fd))) != 0 {
+            context.logger.error("epoll_ctl(ADD) failed: \(Linux.errorString(errno))")
+            closeConnection(connection)
+            return
+        }
+        connection.interest = interest
+    }
+}
