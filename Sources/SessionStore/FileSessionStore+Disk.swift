@@ -153,36 +153,48 @@ extension FileSessionStore {
         }
     }
 
-    /// Creates the session directory if needed and warns about loose permissions.
-    func prepareDirectory() throws(SessionStoreError) {
+    /// Creates the session directory if needed, warns about loose permissions, and returns
+    /// its real path (symbolic links resolved).
+    static func prepareDirectory(_ directory: String, fileSystem: any FileSystem, logger: Logger) throws(SessionStoreError) -> String {
+        func failure(_ context: String, _ error: any Error) -> SessionStoreError {
+            let reason = "\(context) \(directory): \(error)"
+            logger.error("session storage unavailable", metadata: ["reason": "\(reason)"])
+            return .unavailable(reason: reason)
+        }
         do throws(FileSystemError) {
-            let status = try fileSystem.status(atPath: directory)
-            guard status.isDirectory else { throw FileSystemError(operation: "lstat", code: ENOTDIR) }
+            _ = try fileSystem.realPath(directory)
+        } catch where error.code == ENOENT {
+            let parent = (directory as NSString).deletingLastPathComponent
+            do {
+                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            } catch {
+                throw failure("creating the parent of the session directory", error)
+            }
+            do throws(FileSystemError) {
+                try fileSystem.mkdir(directory, mode: 0o700)
+                // mkdir's mode is narrowed by the umask; make it exact.
+                try fileSystem.chmod(directory, mode: 0o700)
+                logger.info("created session directory", metadata: ["directory": "\(directory)"])
+            } catch where error.code == EEXIST {
+                // Another instance created it first.
+            } catch {
+                throw failure("creating the session directory", error)
+            }
+        } catch {
+            throw failure("opening the session directory", error)
+        }
+        do throws(FileSystemError) {
+            let resolved = try fileSystem.realPath(directory)
+            let status = try fileSystem.status(atPath: resolved)
+            guard status.isDirectory else { throw FileSystemError(operation: "stat", code: ENOTDIR) }
             if status.permissions & 0o077 != 0 {
                 logger.warning("session directory is accessible to other users; expected mode 0700", metadata: [
-                    "directory": "\(directory)", "mode": "\(String(status.permissions, radix: 8))",
+                    "directory": "\(resolved)", "mode": "\(String(status.permissions, radix: 8))",
                 ])
             }
-            return
-        } catch where error.code == ENOENT {
-            // Created below.
+            return resolved
         } catch {
-            throw unavailable(error, "opening the session directory \(directory)", name: nil)
-        }
-        let parent = (directory as NSString).deletingLastPathComponent
-        do {
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        } catch {
-            throw SessionStoreError.unavailable(reason: "creating \(parent): \(error)")
-        }
-        do {
-            try fileSystem.mkdir(directory, mode: 0o700)
-            try fileSystem.chmod(directory, mode: 0o700)
-            logger.info("created session directory", metadata: ["directory": "\(directory)"])
-        } catch where error.code == EEXIST {
-            // Another instance created it first.
-        } catch {
-            throw unavailable(error, "creating the session directory \(directory)", name: nil)
+            throw failure("opening the session directory", error)
         }
     }
 

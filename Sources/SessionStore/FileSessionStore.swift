@@ -28,8 +28,9 @@ public final class FileSessionStore: SessionStore {
     let logger: Logger
 
     /// Opens the store in `directory`, creating it (mode 0700, with missing parents) when it
-    /// does not exist. Throws `SessionStoreError.unavailable` when it cannot be created or is
-    /// not a directory.
+    /// does not exist. A relative path is resolved against the working directory now, and
+    /// symbolic links are resolved too, so `directory` is the real, absolute location. Throws
+    /// `SessionStoreError.unavailable` when it cannot be created or is not a directory.
     public convenience init(
         directory: String = "./.sessions",
         policy: SessionPolicy = SessionPolicy(),
@@ -52,13 +53,12 @@ public final class FileSessionStore: SessionStore {
         logger: Logger,
         fileSystem: any FileSystem
     ) throws(SessionStoreError) {
-        self.directory = Self.absolutePath(directory)
+        self.directory = try Self.prepareDirectory(Self.absolutePath(directory), fileSystem: fileSystem, logger: logger)
         self.policy = policy
         self.random = random
         self.clock = clock
         self.logger = logger
         self.fileSystem = fileSystem
-        try prepareDirectory()
     }
 
     // MARK: - SessionStore
@@ -97,7 +97,7 @@ public final class FileSessionStore: SessionStore {
         var session = Session(id: id, createdAt: now, lastSeen: now)
         try configure(&session)
         // No lock: nobody else can know this id yet.
-        try writeAtomically(SessionID.fileName(for: id)!, SessionFileCodec.encode(session))
+        try writeAtomically(SessionID.fileName(for: id)!, try encode(session))
         return session
     }
 
@@ -189,9 +189,19 @@ public final class FileSessionStore: SessionStore {
             let touchDue = policy.isTouchDue(lastSeen: stored.lastSeen, now: now)
             guard session != stored || touchDue else { return session }
             session.lastSeen = max(now, stored.lastSeen)
-            try writeAtomically(name, SessionFileCodec.encode(session))
+            try writeAtomically(name, try encode(session))
             return session
         }
+    }
+
+    /// The file content for `session`, refusing what the store could not read back.
+    func encode(_ session: Session) throws(SessionStoreError) -> [UInt8] {
+        let bytes = SessionFileCodec.encode(session)
+        guard bytes.count <= policy.maxFileSize else {
+            logger.error("session too large to store", metadata: ["bytes": "\(bytes.count)", "limit": "\(policy.maxFileSize)"])
+            throw .tooLarge(bytes: bytes.count, limit: policy.maxFileSize)
+        }
+        return bytes
     }
 
     /// The current time at the precision sessions are stored with.

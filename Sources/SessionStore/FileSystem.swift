@@ -45,6 +45,8 @@ protocol FileSystem: Sendable {
     func unlink(_ path: String) throws(FileSystemError)
     func mkdir(_ path: String, mode: UInt32) throws(FileSystemError)
     func chmod(_ path: String, mode: UInt32) throws(FileSystemError)
+    /// `realpath(3)`: the absolute path with symbolic links resolved.
+    func realPath(_ path: String) throws(FileSystemError) -> String
     /// Streams the names in a directory (without `.` and `..`) to `body` one at a time, so a
     /// directory of any size costs constant memory. `body` returns false to stop early.
     func forEachEntry(inDirectory path: String, _ body: (String) -> Bool) throws(FileSystemError)

@@ -72,6 +72,14 @@ struct POSIXFileSystem: FileSystem {
         _ = try retrying("chmod") { Glibc.chmod(path, mode_t(mode)) }
     }
 
+    func realPath(_ path: String) throws(FileSystemError) -> String {
+        guard let resolved = Glibc.realpath(path, nil) else {
+            throw FileSystemError(operation: "realpath", code: errno)
+        }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
     func forEachEntry(inDirectory path: String, _ body: (String) -> Bool) throws(FileSystemError) {
         guard let directory = opendir(path) else {
             throw FileSystemError(operation: "opendir", code: errno)

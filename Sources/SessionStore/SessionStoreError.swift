@@ -1,4 +1,5 @@
-/// The one error the store reports: storage that cannot be used right now.
+/// The errors the store reports: storage that cannot be used right now, and a session too
+/// large to store.
 import Foundation
 
 /// Storage failures. The app turns `unavailable` into a 503 page; no existing session is
@@ -8,10 +9,14 @@ public enum SessionStoreError: Error, Sendable, Equatable, CustomStringConvertib
     /// missing or inaccessible directory, I/O error). `reason` is safe to log: it never
     /// contains a session id.
     case unavailable(reason: String)
+    /// The app put more into a session than `SessionPolicy.maxFileSize` allows (a bug, or a
+    /// client making the app pile up pending sign-ins); nothing was written. A 500, not a 503.
+    case tooLarge(bytes: Int, limit: Int)
 
     public var description: String {
         switch self {
         case .unavailable(let reason): "session storage unavailable: \(reason)"
+        case .tooLarge(let bytes, let limit): "session too large to store: \(bytes) bytes, limit \(limit)"
         }
     }
 }

@@ -4,6 +4,8 @@
 /// Workloads, each timed in alternating short rounds so that whatever else the machine does
 /// (other builds, other disk users) hits all of them alike:
 /// - the small store, requests over all its sessions;
+/// - the same once more on another directory, as a control: the spread between these two
+///   identical workloads is the measurement noise of the machine;
 /// - the large store, requests over as many sessions as the small one has: the same work on a
 ///   directory with 100,000 more files, which isolates what the criterion is about (the
 ///   store's own cost must not grow with the number of stored sessions);
@@ -64,9 +66,15 @@ struct Bench {
             let store = try FileSessionStore(directory: directory, policy: policy, logger: logger)
             let start = Date()
             let population = try Population.create(count: count, in: directory, store: store)
-            print(String(format: "created %d sessions (and their lock files) in %.1f s", count, Date().timeIntervalSince(start)))
+            say(String(format: "created %d sessions (and their lock files) in %.1f s", count, Date().timeIntervalSince(start)))
             if count == counts.first {
                 workloads.append(Workload(label: "\(count), requests over all \(count)", store: store, ids: population.ids))
+                // The same workload on a second directory: how far apart two identical
+                // workloads come out on this machine, i.e. the noise floor of the ratios.
+                let controlDirectory = "\(root)/\(count)-control"
+                let control = try FileSessionStore(directory: controlDirectory, policy: policy, logger: logger)
+                let controlIDs = try Population.create(count: count, in: controlDirectory, store: control).ids
+                workloads.append(Workload(label: "\(count) again (control, another directory)", store: control, ids: controlIDs))
             } else {
                 let active = counts[0]
                 workloads.append(Workload(label: "\(count), requests over \(active) of them", store: store, ids: Array(population.ids.prefix(active))))
@@ -75,8 +83,11 @@ struct Bench {
             largest = population
         }
 
+        var order = SplitMix64(seed: 42)
         for round in 0..<rounds {
-            for index in workloads.indices {
+            // A new order every round, so that no workload always follows the same one (a
+            // journal commit left behind by the previous workload's writes, for instance).
+            for index in workloads.indices.shuffled(using: &order) {
                 let store = workloads[index].store
                 let ids = workloads[index].ids
                 let seed = UInt64(round * 1000 + index)
@@ -101,23 +112,33 @@ struct Bench {
     }
 
     private func printTable(_ workloads: [Workload]) {
-        print("")
-        print("\(rounds) alternating rounds of \(seconds) s per workload and operation; rates in operations per second (median of the rounds, best round in brackets); CPU: the measuring thread's CPU time per operation (median)")
-        print("")
-        print("| sessions on disk, requests | reads/s | CPU µs/read | writes/s | CPU µs/write |")
-        print("|:---------------------------|--------:|------------:|---------:|-------------:|")
+        say("")
+        say("\(rounds) alternating rounds of \(seconds) s per workload and operation; rates in operations per second (median of the rounds, best round in brackets); CPU: the measuring thread's CPU time per operation (median)")
+        say("")
+        say("| sessions on disk, requests | reads/s | CPU µs/read | writes/s | CPU µs/write |")
+        say("|:---------------------------|--------:|------------:|---------:|-------------:|")
         for workload in workloads {
-            print("| \(workload.label) | \(rate(workload.reads)) | \(cpu(workload.reads)) | \(rate(workload.writes)) | \(cpu(workload.writes)) |")
+            say("| \(workload.label) | \(rate(workload.reads)) | \(cpu(workload.reads)) | \(rate(workload.writes)) | \(cpu(workload.writes)) |")
         }
         guard workloads.count >= 3 else { return }
-        print("")
-        print("| cost per request (time per operation) vs the first line | reads | writes | within \(Int(tolerance * 100))% |")
-        print("|:---------------------------------------------------------|------:|-------:|:---------|")
+        // CPU time per operation is the store's cost; wall-clock time adds whatever else the
+        // machine is doing (on a shared 2-core box, a lot) and, for writes, the disk's fsync
+        // latency. The control line shows how far two identical workloads land apart; a
+        // difference within that spread cannot be told from noise.
+        say("")
+        say("| cost per request vs the first line | reads, CPU | writes, CPU | reads, wall | writes, wall | verdict (CPU) |")
+        say("|:-----------------------------------|-----------:|------------:|------------:|-------------:|:--------------|")
+        let base = workloads[0]
+        let control = workloads[1]
+        let noise = [cpuRatio(base.reads, control.reads), cpuRatio(base.writes, control.writes)].compactMap { $0 }.map { abs($0 - 1) }.max() ?? 0
         for workload in workloads.dropFirst() {
-            let reads = costRatio(workloads[0].reads, workload.reads)
-            let writes = costRatio(workloads[0].writes, workload.writes)
-            let within = [reads, writes].compactMap { $0 }.allSatisfy { abs($0 - 1) <= tolerance }
-            print("| \(workload.label) | \(format(reads)) | \(format(writes)) | \(within ? "yes" : "no") |")
+            let readsCPU = cpuRatio(base.reads, workload.reads)
+            let writesCPU = cpuRatio(base.writes, workload.writes)
+            let worst = [readsCPU, writesCPU].compactMap { $0 }.map { abs($0 - 1) }.max() ?? 0
+            let verdict = workload.label == control.label ? "noise floor"
+                : worst <= tolerance ? "within \(Int(tolerance * 100))%"
+                : worst <= noise ? "within noise (control)" : "OVER"
+            say("| \(workload.label) | \(format(readsCPU)) | \(format(writesCPU)) | \(format(wallRatio(base.reads, workload.reads))) | \(format(wallRatio(base.writes, workload.writes))) | \(verdict) |")
         }
     }
 
@@ -130,10 +151,16 @@ struct Bench {
         samples.isEmpty ? "-" : String(format: "%.1f", Measure.median(samples.map(\.cpuMicroseconds)))
     }
 
-    /// Median time per operation of `samples` over that of `baseline`.
-    private func costRatio(_ baseline: [Sample], _ samples: [Sample]) -> Double? {
+    /// Median wall-clock time per operation of `samples` over that of `baseline`.
+    private func wallRatio(_ baseline: [Sample], _ samples: [Sample]) -> Double? {
         guard !baseline.isEmpty, !samples.isEmpty else { return nil }
         return Measure.median(baseline.map(\.rate)) / Measure.median(samples.map(\.rate))
+    }
+
+    /// Median CPU time per operation of `samples` over that of `baseline`.
+    private func cpuRatio(_ baseline: [Sample], _ samples: [Sample]) -> Double? {
+        guard !baseline.isEmpty, !samples.isEmpty else { return nil }
+        return Measure.median(samples.map(\.cpuMicroseconds)) / Measure.median(baseline.map(\.cpuMicroseconds))
     }
 
     private func format(_ ratio: Double?) -> String {
@@ -146,15 +173,15 @@ struct Bench {
         let live = try FileSessionStore(directory: population.directory, policy: policy, logger: logger)
         var start = Date()
         var report = try live.sweepExpired()
-        print("")
-        print(String(format: "sweep of %d entries, none expired: %.2f s", report.scanned, Date().timeIntervalSince(start)))
+        say("")
+        say(String(format: "sweep of %d entries, none expired: %.2f s", report.scanned, Date().timeIntervalSince(start)))
         let later = try FileSessionStore(
             directory: population.directory, policy: policy, clock: { Date().addingTimeInterval(2 * 86400) }, logger: logger
         )
         start = Date()
         report = try later.sweepExpired()
-        print(String(format: "sweep two days later, all %d sessions expired: %.2f s, removed %d sessions", population.ids.count,
+        say(String(format: "sweep two days later, all %d sessions expired: %.2f s, removed %d sessions", population.ids.count,
                      Date().timeIntervalSince(start), report.expiredRemoved))
-        print(String(format: "peak memory of the bench process: %.0f MiB", Measure.peakMemoryMiB()))
+        say(String(format: "peak memory of the bench process: %.0f MiB", Measure.peakMemoryMiB()))
     }
 }

@@ -1,4 +1,13 @@
-/// Minimal `--name value` option parsing (the bench has no dependencies beyond the store).
+/// Minimal `--name value` option parsing (the bench has no dependencies beyond the store),
+/// and unbuffered output.
+import Foundation
+
+/// Prints a line at once, even into a pipe (where `print` buffers), so progress shows while
+/// the long setup runs.
+func say(_ line: String = "") {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 struct Options {
     private var values: [String: String] = [:]
     private(set) var positional: [String] = []

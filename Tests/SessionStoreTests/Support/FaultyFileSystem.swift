@@ -113,6 +113,10 @@ final class FaultyFileSystem: FileSystem, Sendable {
         try real.chmod(path, mode: mode)
     }
 
+    func realPath(_ path: String) throws(FileSystemError) -> String {
+        try real.realPath(path)
+    }
+
     func forEachEntry(inDirectory path: String, _ body: (String) -> Bool) throws(FileSystemError) {
         try check(.opendir)
         try real.forEachEntry(inDirectory: path, body)
