@@ -3,20 +3,17 @@
 
 SWIFT ?= swift
 APT_PACKAGES := libssl-dev libcurl4-openssl-dev pkg-config
+# What the test suite needs on top: a venv for the Python checks, a browser and its driver.
+TEST_APT_PACKAGES := python3-venv chromium chromium-driver
 RUN_ARGS ?=
 
-.PHONY: run test build deps bench clean
+.PHONY: run test build deps test-deps bench clean
 
 deps:
-	@missing=""; \
-	for pkg in $(APT_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$pkg"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing Debian packages:$$missing"; \
-	  if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
-	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
-	fi
+	@APT="$(APT_PACKAGES)" ./scripts/apt-install.sh
+
+test-deps: deps
+	@APT="$(TEST_APT_PACKAGES)" ./scripts/apt-install.sh
 
 build: deps
 	$(SWIFT) build -c release --product entra-web
@@ -30,9 +27,10 @@ run: build
 	.build-venv/bin/pip install -q --disable-pip-version-check -r Tests/requirements.txt
 	touch $@
 
-test: deps .build-venv/ready
+test: test-deps .build-venv/ready
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
+	.build-venv/bin/python -m pytest -q -p no:cacheprovider Tests/e2e
 
 bench: deps
 	bash bench/http.sh

@@ -79,7 +79,7 @@ let package = Package(
         // Benchmarks (run by scripts under bench/, never by the tests).
         .executableTarget(
             name: "session-bench",
-            dependencies: ["SessionStore", "Encodings", "CryptoSupport"],
+            dependencies: ["SessionStore", "Encodings", "CryptoSupport", .product(name: "Logging", package: "swift-log")],
             path: "bench/SessionBench"
         ),
 
@@ -91,7 +91,10 @@ let package = Package(
             dependencies: ["OIDC", "HTTPClient", "Encodings", "CryptoSupport", .product(name: "Logging", package: "swift-log")],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "SessionStoreTests", dependencies: ["SessionStore", "Encodings", "CryptoSupport"]),
+        .testTarget(
+            name: "SessionStoreTests",
+            dependencies: ["SessionStore", "Encodings", "CryptoSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "AppTests", dependencies: ["App", "HTTPServer", "Encodings", "OIDC", "SessionStore", "HTTPClient"]),
     ]
 )
