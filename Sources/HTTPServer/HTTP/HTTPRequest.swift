@@ -45,18 +45,4 @@ public struct HTTPRequest: Sendable {
     public func queryValue(_ name: String) -> String? {
         queryItems.first { $0.name == name }?.value
     }
-
-    /// Cookie values by name from the Cookie header(s). The first of duplicate names wins.
-    public var cookies: [String: String] {
-        var result: [String: String] = [:]
-        for header in headers.values("Cookie") {
-            for pair in header.split(separator: ";") {
-                let trimmed = pair.drop { $0 == " " }
-                guard let eq = trimmed.firstIndex(of: "=") else { continue }
-                let name = String(trimmed[..<eq])
-                if result[name] == nil { result[name] = String(trimmed[trimmed.index(after: eq)...]) }
-            }
-        }
-        return result
-    }
 }
