@@ -55,11 +55,10 @@ struct SignInRoutes {
             setCookie = app.sessions.setCookie(created, for: request)
         }
         let user = existing.flatMap { SignedInUser(claims: $0.claims) }
-        var response = app.page("login", [
-            "authorizeURL": signIn.url,
-            "providerName": identity.providerName,
-            "next": next == "/" ? "" : next,
-        ], user: user)
+        var context: [String: Any] = ["authorizeURL": signIn.url, "providerName": identity.providerName]
+        // Left out for "/": Mustache shows a section for an empty string too.
+        if next != "/" { context["next"] = next }
+        var response = app.page("login", context, user: user)
         response.headers["Cache-Control"] = "no-store"
         if let setCookie { response.headers.add("Set-Cookie", setCookie) }
         return response

@@ -1,0 +1,162 @@
+"""A real browser against the real binary: headless Chromium (Debian's `chromium` and
+`chromedriver`, driven by selenium) signs in through the development identity provider.
+
+In one browser session it checks that:
+- `/` signed out -> Sign in -> `/login` -> the provider's page -> Adele (admin) -> back on `/`
+  signed in; `/graph` shows her profile and `/admin` her claims;
+- the `session` cookie is HttpOnly and SameSite=Lax: `get_cookies()` lists it, but
+  `document.cookie` does not show it;
+- Sign out lands on `/` signed out with the cookie gone; signing in as Alex (no admin
+  role) works and `/admin` answers with the 403 page;
+- no page logs a Content-Security-Policy violation or an error about the app's origin
+  (and that this console check does catch an inline script).
+
+Every page is saved as a PNG under `screenshots/` at the repository root (git-ignored), or
+under $SCREENSHOT_DIR. A step that does not show what it should fails with the page's text
+(and leaves `failed-<step>.png`).
+"""
+import os
+import pathlib
+import tempfile
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from conftest import ROOT
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+SCREENSHOT_DIR = pathlib.Path(os.environ.get("SCREENSHOT_DIR", ROOT / "screenshots"))
+TIMEOUT = 30  # seconds; generous, for a loaded 2-core CI machine
+WIDTH, HEIGHT = 1280, 900
+
+
+@pytest.fixture
+def driver():
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not os.access(path, os.X_OK):
+            pytest.fail(f"{path} is missing: `make test` installs chromium and chromium-driver")
+    with tempfile.TemporaryDirectory(prefix="entra-web-chromium-") as profile:
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", f"--user-data-dir={profile}",
+                         f"--window-size={WIDTH},{HEIGHT}", "--disable-background-networking", "--no-first-run"):
+            options.add_argument(argument)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        # An explicit driver path: selenium-manager never runs, so nothing is downloaded.
+        browser = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+        try:
+            browser.set_page_load_timeout(TIMEOUT)
+            yield browser
+        finally:
+            browser.quit()
+
+
+class Walk:
+    """The steps of one browser session: wait for a page, screenshot it, check its console."""
+
+    def __init__(self, driver, base):
+        self.driver, self.base, self.count = driver, base, 0
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+
+    def page(self, step, *texts, status=None):
+        """Waits for `texts`, saves a screenshot, and checks the console; an error status of the
+        page itself (`status`) is logged by Chromium as a failed load, and must be."""
+        for text in texts:
+            expect_text(self.driver, text, step)
+        self.screenshot(step)
+        problems = console_problems(self.driver, self.base)
+        if status:
+            expected = [problem for problem in problems
+                        if problem.startswith(self.driver.current_url + " ") and f"status of {status} " in problem]
+            assert expected, f"{step}: no {status} status logged for {self.driver.current_url}: {problems}"
+            problems = [problem for problem in problems if problem not in expected]
+        assert not problems, f"{step}: the browser console reports:\n" + "\n".join(problems)
+
+    def screenshot(self, step):
+        """The whole page: the window grows to the page's height first."""
+        height = self.driver.execute_script(
+            "return document.documentElement.scrollHeight + window.outerHeight - window.innerHeight")
+        self.driver.set_window_size(WIDTH, max(HEIGHT, min(height, 4000)))
+        self.count += 1
+        self.driver.save_screenshot(str(SCREENSHOT_DIR / f"{self.count:02d}-{step}.png"))
+        self.driver.set_window_size(WIDTH, HEIGHT)
+
+    def click(self, css):
+        WebDriverWait(self.driver, TIMEOUT).until(lambda d: d.find_element(By.CSS_SELECTOR, css)).click()
+
+    def open(self, path):
+        self.driver.get(self.base + path)
+
+
+def expect_text(driver, text, step):
+    """Waits until the page shows `text`; fails with the page's visible text if it never does."""
+    try:
+        WebDriverWait(driver, TIMEOUT).until(lambda d: text in d.find_element(By.TAG_NAME, "body").text)
+    except TimeoutException:
+        try:
+            body = driver.find_element(By.TAG_NAME, "body").text
+        except Exception as error:  # the page may be gone or half-loaded
+            body = f"(no body: {error})"
+        driver.save_screenshot(str(SCREENSHOT_DIR / f"failed-{step}.png"))
+        pytest.fail(f"{step}: expected {text!r} on {driver.current_url}; the page shows:\n{body}", pytrace=False)
+
+
+def console_problems(driver, base):
+    """SEVERE console entries that are CSP violations or about the app's own origin."""
+    return [entry["message"] for entry in driver.get_log("browser")
+            if entry["level"] == "SEVERE" and ("Content Security Policy" in entry["message"] or base in entry["message"])]
+
+
+def session_cookie(driver):
+    return next((cookie for cookie in driver.get_cookies() if cookie["name"] == "session"), None)
+
+
+def test_sign_in_graph_admin_sign_out_and_forbidden_in_a_real_browser(start_app, driver):
+    app = start_app(args=["--dev-idp"])
+    walk = Walk(driver, app.base)
+
+    walk.open("/")
+    walk.page("home-signed-out", "Entra Web", "Sign in")
+    walk.click("main a.button[href='/login']")
+    walk.page("login", "Sign in with the development identity provider")
+    assert "you will return to" not in driver.find_element(By.TAG_NAME, "body").text
+    walk.click("main a.button")
+    walk.page("provider-pick-user", "Pick a demo user", "Adele Vance", "Alex Wilber")
+    walk.click("button[name='user'][value='adele']")
+    walk.page("home-adele", "Welcome, Adele Vance", "Call Microsoft Graph", "Admin")
+
+    cookie = session_cookie(driver)
+    assert cookie, f"no session cookie after sign-in: {driver.get_cookies()}"
+    assert cookie["httpOnly"] is True and cookie.get("sameSite") == "Lax", cookie
+    visible = driver.execute_script("return document.cookie")
+    assert cookie["value"] not in visible and "session=" not in visible, f"document.cookie shows {visible!r}"
+
+    walk.click("a.button[href='/graph']")
+    walk.page("graph-adele", "Your profile from Microsoft Graph", "Display name", "Adele Vance")
+    walk.click("main a[href='/']")
+    walk.click("a.button[href='/admin']")
+    walk.page("admin-adele", "You hold the admin app role", "These are the claims of your ID token")
+    walk.click("main a[href='/']")
+    walk.click("a.button[href='/logout']")
+    walk.page("home-signed-out-again", "This app signs you in")
+    assert session_cookie(driver) is None, f"session cookie left after sign-out: {driver.get_cookies()}"
+
+    walk.open("/admin")
+    walk.page("login-next-admin", "After signing in you will return to /admin")
+    walk.click("main a.button")
+    walk.page("provider-pick-user-again", "Pick a demo user")
+    walk.click("button[name='user'][value='alex']")
+    walk.page("admin-forbidden-alex", "You can't open this page", "needs the admin app role", status=403)
+    walk.click("main a[href='/']")
+    walk.page("home-alex", "Welcome, Alex Wilber", "Call Microsoft Graph")
+    assert not driver.find_elements(By.CSS_SELECTOR, "a[href='/admin']"), "Alex, not an admin, is offered the Admin link"
+
+    # The console check is not vacuous: an inline script is blocked by the CSP and reported.
+    driver.execute_script("const s = document.createElement('script'); s.textContent = 'void 0'; document.body.append(s)")
+    reported = WebDriverWait(driver, TIMEOUT).until(lambda d: console_problems(d, app.base))
+    assert "Content Security Policy" in reported[0], reported
