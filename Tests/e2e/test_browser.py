@@ -21,7 +21,7 @@ import tempfile
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -87,7 +87,9 @@ class Walk:
         self.driver.set_window_size(WIDTH, HEIGHT)
 
     def click(self, css):
-        WebDriverWait(self.driver, TIMEOUT).until(lambda d: d.find_element(By.CSS_SELECTOR, css)).click()
+        # The element may be replaced by a navigation between finding and clicking it.
+        WebDriverWait(self.driver, TIMEOUT, ignored_exceptions=[StaleElementReferenceException]).until(
+            lambda d: d.find_element(By.CSS_SELECTOR, css).click() or True)
 
     def open(self, path):
         self.driver.get(self.base + path)
@@ -96,7 +98,9 @@ class Walk:
 def expect_text(driver, text, step):
     """Waits until the page shows `text`; fails with the page's visible text if it never does."""
     try:
-        WebDriverWait(driver, TIMEOUT).until(lambda d: text in d.find_element(By.TAG_NAME, "body").text)
+        # While a navigation is under way the body read a moment ago may already be gone.
+        WebDriverWait(driver, TIMEOUT, ignored_exceptions=[StaleElementReferenceException]).until(
+            lambda d: text in d.find_element(By.TAG_NAME, "body").text)
     except TimeoutException:
         try:
             body = driver.find_element(By.TAG_NAME, "body").text
