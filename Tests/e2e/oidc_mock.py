@@ -42,17 +42,18 @@ with warnings.catch_warnings():
     # the mock's registration endpoint (POST /oauth2/clients) makes up the id itself.
     from oidc_provider_mock._storage import Client
 
-__all__ = ["MockProvider", "User", "running_provider", "b64url_json", "with_b64url_json"]
+__all__ = ["MockProvider", "User", "running_provider", "b64url_decode_json", "b64url_encode_json",
+           "ForgedNonce", "OtherIssuer", "TamperedClaims", "Resigned"]
 
 AUTHORIZE_PATH = "/oauth2/authorize"
 TOKEN_PATH = "/oauth2/token"
 
 
-def b64url_json(segment):
+def b64url_decode_json(segment):
     return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
 
 
-def with_b64url_json(value):
+def b64url_encode_json(value):
     return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).rstrip(b"=").decode()
 
 
@@ -172,7 +173,7 @@ class MockProvider:
     def sign(self, header, claims):
         """Signs a JWS with the mock's own signing key (for faults that must keep a valid
         signature); `header["alg"] == "none"` gives an unsigned token."""
-        signing_input = with_b64url_json(header) + "." + with_b64url_json(claims)
+        signing_input = b64url_encode_json(header) + "." + b64url_encode_json(claims)
         if header.get("alg") == "none":
             return signing_input + "."
         key = self._storage().jwk.get_private_key()
@@ -245,8 +246,8 @@ class TamperedClaims:
     """The ID token's payload is changed after signing (another subject), signature kept."""
     def token_response(self, payload, provider):
         header, claims, signature = payload["id_token"].split(".")
-        forged = b64url_json(claims) | {"sub": "mallory", "email": "mallory@example.org"}
-        payload["id_token"] = ".".join([header, with_b64url_json(forged), signature])
+        forged = b64url_decode_json(claims) | {"sub": "mallory", "email": "mallory@example.org"}
+        payload["id_token"] = ".".join([header, b64url_encode_json(forged), signature])
 
 
 class Resigned:
@@ -257,8 +258,8 @@ class Resigned:
 
     def token_response(self, payload, provider):
         header, claims, _ = payload["id_token"].split(".")
-        header = b64url_json(header) | self.header
-        claims = b64url_json(claims)
+        header = b64url_decode_json(header) | self.header
+        claims = b64url_decode_json(claims)
         for name, value in self.claims.items():
             claims[name] = value(claims) if callable(value) else value
         for name in self.drop:
