@@ -159,6 +159,53 @@ import Testing
         #expect(refreshes.value == 1)
     }
 
+    /// Signs in through `harness` with a token response that grants `grantedScope`.
+    private func signedIn(_ harness: Harness, grantedScope: String) throws -> (TokenCache, TokenCache.Account) {
+        var flows = PendingFlows()
+        let (query, flow) = try harness.begin(&flows)
+        let response = harness.idp.tokenResponse(idToken: harness.idp.signedIDToken(nonce: flow.nonce), scope: grantedScope)
+        harness.idp.onToken { _, _ throws(TransportError) in response }
+        var cache = TokenCache()
+        let result = try harness.client.completeSignIn(AuthorizationResponse(code: "auth-code", state: query["state"]), flows: &flows, cache: &cache)
+        return (cache, result.account)
+    }
+
+    /// RFC 6749 section 6: oidc-provider-mock grants "openid profile User.Read" for a request
+    /// that included offline_access, and answers invalid_scope to a refresh asking for it.
+    @Test func genericProviderRefreshLeavesOutReservedScopesThatWereNotGranted() throws {
+        let harness = Harness(genericIssuer: "https://idp.example.com")
+        var (cache, account) = try signedIn(harness, grantedScope: "openid profile User.Read")
+        // Like the mock: grants what a refresh asks for, rotating nothing.
+        harness.idp.onToken { [idp = harness.idp] form, _ throws(TransportError) in
+            idp.tokenResponse(idToken: nil, accessToken: "access-r", refreshToken: nil, scope: form["scope"] ?? "")
+        }
+        harness.clock.advance(by: 4000)
+        #expect(try harness.client.acquireTokenSilently(account: account, cache: &cache).accessToken == "access-r")
+        #expect(harness.idp.tokenRequests.last?["scope"] == "openid profile User.Read")
+        // The caller's own scopes are sent as asked: only the provider can say no to them.
+        _ = try harness.client.acquireTokenSilently(scopes: ["Mail.Read"], account: account, cache: &cache)
+        #expect(harness.idp.tokenRequests.last?["scope"] == "openid profile Mail.Read")
+    }
+
+    @Test func genericProviderThatGrantedOfflineAccessIsAskedForItAgain() throws {
+        let harness = Harness(genericIssuer: "https://idp.example.com")
+        var (cache, account) = try signedIn(harness, grantedScope: "openid profile offline_access User.Read")
+        _ = serveRefreshes(harness)
+        harness.clock.advance(by: 4000)
+        _ = try harness.client.acquireTokenSilently(account: account, cache: &cache)
+        #expect(harness.idp.tokenRequests.last?["scope"] == "openid profile offline_access User.Read")
+    }
+
+    /// Entra does not list offline_access in `scope` yet expects it on refresh, as MSAL sends it.
+    @Test func entraRefreshAlwaysAsksForTheReservedScopes() throws {
+        let harness = Harness()
+        var (cache, account) = try signedIn(harness, grantedScope: "openid profile User.Read")
+        _ = serveRefreshes(harness)
+        harness.clock.advance(by: 4000)
+        _ = try harness.client.acquireTokenSilently(account: account, cache: &cache)
+        #expect(harness.idp.tokenRequests.last?["scope"] == "openid profile offline_access User.Read")
+    }
+
     @Test func forceRefresh() throws {
         var (harness, cache, account) = try signedIn()
         _ = serveRefreshes(harness)

@@ -41,6 +41,19 @@ extension OIDCClient {
         // As MSAL does: the reserved OpenID scopes plus exactly the scopes asked for.
         var requestScopes = OIDCConfiguration.reservedScopes
         for scope in scopes where !requestScopes.contains(scope) { requestScopes.append(scope) }
+        if !configuration.authority.isEntra {
+            // RFC 6749 section 6: a refresh must not ask for a scope that was not granted. For
+            // Entra we keep sending all reserved scopes, as MSAL does; a generic provider that
+            // said it granted less (oidc-provider-mock drops offline_access) answers
+            // invalid_scope. So the reserved scopes we add ourselves are limited to those
+            // granted; the caller's own scopes are sent as asked. The refresh token's target is
+            // the response's `scope`, or, when the provider sent none, what we requested,
+            // which RFC 6749 5.1 says was then granted as requested.
+            let granted = Set(refreshToken.target.split(separator: " ").map(String.init))
+            if !granted.isEmpty {
+                requestScopes.removeAll { OIDCConfiguration.reservedScopes.contains($0) && !granted.contains($0) }
+            }
+        }
         let previousClaims = cache.idToken(for: account, clientID: configuration.clientID)?.claims
         // Keyed by the refresh token itself: two requests of one session hold the same
         // refresh token, so they share one redemption.
