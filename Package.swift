@@ -83,18 +83,25 @@ let package = Package(
             path: "bench/SessionBench"
         ),
 
+        // What several test targets share (log capture).
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"
+        ),
+
         .testTarget(name: "EncodingsTests", dependencies: ["Encodings"]),
         .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport", "Encodings"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Encodings"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Encodings", "TestSupport"]),
         .testTarget(
             name: "OIDCTests",
-            dependencies: ["OIDC", "HTTPClient", "Encodings", "CryptoSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["OIDC", "HTTPClient", "Encodings", "CryptoSupport", "TestSupport", .product(name: "Logging", package: "swift-log")],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "SessionStoreTests",
-            dependencies: ["SessionStore", "Encodings", "CryptoSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SessionStore", "Encodings", "CryptoSupport", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "AppTests", dependencies: ["App", "HTTPServer", "Encodings", "OIDC", "SessionStore", "HTTPClient"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "HTTPServer", "Encodings", "OIDC", "SessionStore", "HTTPClient", "TestSupport"]),
     ]
 )

@@ -211,7 +211,7 @@ import Testing
         let components = try #require(URLComponents(string: callbackURL))
         let code = try #require(components.queryItems?.first { $0.name == "code" }?.value)
         let state = try #require(components.queryItems?.first { $0.name == "state" }?.value)
-        let log = app.log.all
+        let log = app.log.text
         #expect(log.contains("/getAToken"))
         for secret in [code, state, try #require(browser.cookies["session"]), app.provider.clientSecret] {
             #expect(!log.contains(secret))

@@ -96,7 +96,7 @@ import Testing
         #expect(page.body.contains("could not be trusted"))
         #expect(page.body.contains("signature"))
         try expectSignedOut(app, browser)
-        #expect(app.log.all.contains("id_token_rejected"))
+        #expect(app.log.text.contains("id_token_rejected"))
     }
 
     @Test func theDevelopmentProviderRefusesANonLoopbackAddress() throws {

@@ -178,7 +178,7 @@ func testRouter() -> Router {
         try c.send(get("/hello?code=SECRETCODE", headers: "Cookie: session=SECRETCOOKIE\r\nAuthorization: Bearer SECRETTOKEN\r\n"))
         _ = try c.readResponse()
         sleepSeconds(0.05)
-        let lines = s.log.all
+        let lines = s.log.lines
         #expect(lines.contains { $0.contains("Listening on http://127.0.0.1:\(s.port)") })
         #expect(lines.contains { $0.contains("GET /hello 200 11 ") })
         #expect(!lines.contains { $0.contains("SECRET") || $0.contains("?") })
@@ -381,7 +381,7 @@ func testRouter() -> Router {
         try c.send(get("/"))
         #expect(try c.readResponse().text == "home")
         sleepSeconds(0.05)
-        #expect(s.log.all.contains { $0.hasPrefix("error") && $0.contains("/boom") })
+        #expect(s.log.lines.contains { $0.hasPrefix("error") && $0.contains("/boom") })
     }
 
     @Test func routerGives404And405() throws {

@@ -5,40 +5,12 @@ import HTTPClient
 import Logging
 import OIDC
 import Testing
-
-/// Captures every log line, with its metadata, at trace level.
-final class RecordingLogHandler: LogHandler, @unchecked Sendable {
-    final class Storage: @unchecked Sendable {
-        private let lock = NSLock()
-        private var lines: [String] = []
-        func append(_ line: String) { lock.withLock { lines.append(line) } }
-        var all: [String] { lock.withLock { lines } }
-    }
-
-    let storage: Storage
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    init(storage: Storage) {
-        self.storage = storage
-    }
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        storage.append("\(event.level) \(event.message) \(merged.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " "))")
-    }
-}
+import TestSupport
 
 @Suite struct LogHygieneTests {
     @Test func nothingSecretIsLogged() throws {
-        let storage = RecordingLogHandler.Storage()
-        let logger = Logger(label: "oidc.test") { _ in RecordingLogHandler(storage: storage) }
-        let harness = Harness(logger: logger)
+        let capture = LogCapture()
+        let harness = Harness(logger: capture.logger)
         var flows = PendingFlows()
         var cache = TokenCache()
         var errors: [OIDCError] = []
@@ -64,7 +36,7 @@ final class RecordingLogHandler: LogHandler, @unchecked Sendable {
 
         let secrets = ["secret-auth-code", "access-1", "refresh-1", idToken, String(idToken.prefix(40)), "s3cret", flow.state, flow.nonce, flow.codeVerifier,
                        query2["state"]!, "?client_id", "code_challenge="]
-        let lines = storage.all
+        let lines = capture.lines
         #expect(lines.count >= 5)
         for line in lines + errors.map(\.description) + errors.map(\.logReason) {
             for secret in secrets {

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 @testable import SessionStore
 import Testing
+import TestSupport
 
 @Suite(.enabled(if: Tmpfs.available, "needs permission to mount a tmpfs (root)"))
 struct RealFileSystemFailureTests {

@@ -6,12 +6,13 @@ import HTTPServer
 import Logging
 import Synchronization
 import Testing
+import TestSupport
 
 final class RunningApp: @unchecked Sendable {
     let server: AppServer
     let port: Int
     let sessionDirectory: URL
-    let log: CapturedLog
+    let log: LogCapture
 
     var base: String { "http://127.0.0.1:\(port)" }
     var app: WebApp { server.app }
@@ -22,7 +23,7 @@ final class RunningApp: @unchecked Sendable {
         var settings = ["DEV_IDP": "1", "PORT": "0", "HOST": "127.0.0.1", "SESSION_DIR": sessionDirectory.path]
         settings.merge(environment) { _, new in new }
         let configuration = try TestApp.configuration(settings)
-        log = CapturedLog()
+        log = LogCapture()
         server = try AppServer(configuration: configuration, logger: log.logger, devUsers: devUsers)
         port = try server.start()
     }
@@ -63,36 +64,5 @@ final class RunningApp: @unchecked Sendable {
         let authorizeURL = try startSignIn(browser, next: next)
         let callback = try approve(browser, authorizeURL: authorizeURL, user: user)
         return try browser.follow(callback)
-    }
-}
-
-/// A swift-log handler that keeps every line, so tests can check what was (not) logged.
-final class CapturedLog: @unchecked Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var logger: Logger {
-        var logger = Logger(label: "e2e") { _ in Handler(sink: self) }
-        logger.logLevel = .info
-        return logger
-    }
-
-    var all: String { lines.withLock { $0.joined(separator: "\n") } }
-
-    fileprivate func append(_ line: String) { lines.withLock { $0.append(line) } }
-
-    struct Handler: LogHandler {
-        let sink: CapturedLog
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .info
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-            let all = metadata.merging(extra ?? [:]) { _, new in new }
-            sink.append("\(level) \(message) \(all.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " "))")
-        }
     }
 }

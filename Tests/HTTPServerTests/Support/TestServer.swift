@@ -4,30 +4,7 @@
 import Glibc
 import Logging
 import Synchronization
-
-final class LogCapture: Sendable {
-    private let lines = Mutex<[String]>([])
-
-    var all: [String] { lines.withLock { $0 } }
-
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-}
-
-struct CapturingLogHandler: LogHandler {
-    let capture: LogCapture
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .info
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let extra = (event.metadata ?? [:]).map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
-        capture.append("\(event.level) \(event.message) \(extra)")
-    }
-}
+import TestSupport
 
 final class TestServer: Sendable {
     let server: HTTPServer
@@ -41,7 +18,7 @@ final class TestServer: Sendable {
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
         configure(&configuration)
         let capture = LogCapture()
-        let logger = Logger(label: "test") { _ in CapturingLogHandler(capture: capture) }
+        let logger = capture.logger
         server = HTTPServer(configuration: configuration, responder: responder, logger: logger)
         port = try server.start()
         log = capture

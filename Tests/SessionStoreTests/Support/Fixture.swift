@@ -2,6 +2,7 @@
 /// and a fault-injecting file system. Tests call `remove()` in a `defer`.
 import CryptoSupport
 import Foundation
+import TestSupport
 import Glibc
 @testable import SessionStore
 
