@@ -25,9 +25,11 @@ extension FileSessionStore {
         case .missing: return .missing
         case .corrupt(let reason): return .corrupt(reason: reason)
         case .bytes(let bytes):
+            if let session = decodedSessions.session(named: name, bytes: bytes), session.id == id { return .found(session) }
             guard let session = SessionFileCodec.decode(bytes, id: id) else {
                 return .corrupt(reason: "not a valid session file")
             }
+            decodedSessions.remember(session, bytes: bytes, named: name)
             return .found(session)
         }
     }

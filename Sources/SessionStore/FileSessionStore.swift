@@ -26,6 +26,7 @@ public final class FileSessionStore: SessionStore {
     let random: any RandomSource
     let clock: SessionClock
     let logger: Logger
+    let decodedSessions = DecodedSessionCache()
 
     /// Opens the store in `directory`, creating it (mode 0700, with missing parents) when it
     /// does not exist. A relative path is resolved against the working directory now, and
@@ -131,6 +132,7 @@ public final class FileSessionStore: SessionStore {
     public func delete(_ id: String) throws {
         guard let name = SessionID.fileName(for: id) else { return }
         guard try sessionFileExists(name) else { return }
+        decodedSessions.forget(name)
         try withLock(name) { lock in
             do throws(FileSystemError) {
                 try fileSystem.unlink(path(name))

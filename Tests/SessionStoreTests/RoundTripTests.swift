@@ -132,3 +132,24 @@ import Testing
         #expect(f.entries() == [f.fileName(new.id)], "old file and its lock file are gone")
     }
 }
+
+@Suite struct DecodedSessionCacheTests {
+    @Test func aFileChangedByAnotherStoreIsDecodedAfresh() throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        let other = try f.secondStore()
+        let session = try f.store.create { $0.attributes["v"] = "1" }
+        #expect(try f.store.load(session.id)?.attributes["v"] == "1") // cached now
+        _ = try other.update(session.id) { $0.attributes["v"] = "2" } // same length, another "process"
+        #expect(try f.store.load(session.id)?.attributes["v"] == "2")
+    }
+
+    @Test func theCacheIsBounded() {
+        let cache = DecodedSessionCache(capacity: 3)
+        let session = Session(id: "x", createdAt: .now, lastSeen: .now)
+        for name in ["a", "b", "c", "d"] { cache.remember(session, bytes: [1], named: name) }
+        let kept = ["a", "b", "c", "d"].filter { cache.session(named: $0, bytes: [1]) != nil }
+        #expect(kept.count == 3)
+        #expect(cache.session(named: "d", bytes: [2]) == nil, "other bytes are never served from the cache")
+    }
+}
