@@ -47,7 +47,7 @@ public final class WebApp: Sendable {
             touchInterval: min(60, configuration.sessionIdleTimeout / 2))
         do {
             sessionStore = try FileSessionStore(directory: configuration.sessionDirectory, policy: policy, clock: clock,
-                                                logger: Logger(label: "sessions"))
+                                                logger: logger)
         } catch {
             throw ConfigurationError(key: "SESSION_DIR", reason: "cannot be used: \(error)")
         }
