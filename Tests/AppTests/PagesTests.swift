@@ -28,6 +28,7 @@ import Testing
             let csp = try #require(response.headers["Content-Security-Policy"])
             #expect(csp.contains("frame-ancestors 'none'"))
             #expect(csp.contains("script-src 'self'"))
+            #expect(csp.contains("form-action 'self'"))
             #expect(!csp.contains("unsafe-inline"))
             #expect(response.headers["X-Content-Type-Options"] == "nosniff")
             #expect(response.headers["Referrer-Policy"] == "no-referrer")

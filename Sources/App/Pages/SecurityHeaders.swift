@@ -11,6 +11,7 @@ enum SecurityHeaders {
         "img-src 'self' data:",
         "object-src 'none'",
         "base-uri 'none'",
+        "form-action 'self'",
         "frame-ancestors 'none'",
     ].joined(separator: "; ")
 
