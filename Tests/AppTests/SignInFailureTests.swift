@@ -132,4 +132,20 @@ import Testing
         let plain = try untrusted.browser().send(path: "/login", headers: [("X-Forwarded-Proto", "https")])
         #expect(plain.header("Set-Cookie")?.hasPrefix("session=") == true, "forwarded headers from an untrusted peer are ignored")
     }
+
+    @Test func unusableSessionStorageGivesAClear503Page() throws {
+        let app = try RunningApp()
+        let browser = app.browser()
+        try app.signIn(browser, as: "adele")
+        // The session directory vanishes at run time (an unmounted volume, say).
+        try FileManager.default.removeItem(at: app.sessionDirectory)
+        for path in ["/", "/login", "/graph"] {
+            let page = try browser.get(path)
+            #expect(page.status == 503, "\(path)")
+            #expect(page.body.contains("Sign-in is unavailable right now"))
+            #expect(page.header("Retry-After") == "60")
+        }
+        #expect(app.log.text.contains("session storage unavailable"))
+        #expect(try browser.get("/healthz").status == 200, "the server itself keeps serving")
+    }
 }
