@@ -221,9 +221,11 @@ public struct HTTPRequestParser: Sendable {
             }
             s.pos = i
             // Judge a line still arriving, so a client cannot make us buffer past a limit.
+            // Only a started line: a finished one was judged above without its CRLF, and
+            // counting that CRLF here refused a head that fits when a read ended after it.
             if s.requestLineEnd < 0 {
                 if i - s.requestLineStart > limits.maxRequestLine { throw HTTPParseError(.uriTooLong, "request line too long") }
-            } else if i - s.requestLineEnd - 2 > limits.maxHeaderBytes {
+            } else if i > s.lineStart && i - s.requestLineEnd - 2 > limits.maxHeaderBytes {
                 throw HTTPParseError(.requestHeaderFieldsTooLarge, "header block too large")
             }
             return nil
