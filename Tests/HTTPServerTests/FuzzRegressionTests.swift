@@ -96,4 +96,27 @@ private func hex(_ text: String) -> [UInt8] {
             #expect(result.requests.map(\.method) == [.PUT], "read size \(readSize)")
         }
     }
+
+    /// Not a crash but the fuzzer's byte-by-byte runs slowing down on long trailer lines:
+    /// each read rescanned the unfinished chunk-size or trailer line from its start, so a
+    /// 32 KB trailer sent one byte per read took ~15 s here (debug build), all of it on the
+    /// event-loop thread. Lines are now scanned once; the bound leaves a wide margin.
+    @Test func trailerTrickledByteByByteIsScannedOnce() throws {
+        let size = 32 * 1024 - 16
+        let raw = Array("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3;".utf8)
+            + [UInt8](repeating: 0x65, count: 4000) + Array("\r\nabc\r\n0\r\nX: ".utf8)
+            + [UInt8](repeating: 0x61, count: size) + Array("\r\n\r\n".utf8)
+        var parser = HTTPRequestParser()
+        var bodies: [[UInt8]] = []
+        let elapsed = try ContinuousClock().measure {
+            for byte in raw {
+                parser.feed([byte])
+                while let event = try parser.next() {
+                    if case .request(let request, _) = event { bodies.append(request.body) }
+                }
+            }
+        }
+        #expect(bodies == [Array("abc".utf8)])
+        #expect(elapsed < .seconds(2), "took \(elapsed)")
+    }
 }
