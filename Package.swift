@@ -83,6 +83,15 @@ let package = Package(
             path: "bench/SessionBench"
         ),
 
+        // libFuzzer target for the request parser (bench/fuzz.sh); a plain build is a replay tool.
+        // Extern: to declare libFuzzer's LLVMFuzzerRunDriver (see FuzzEntry.swift).
+        .executableTarget(
+            name: "http-parser-fuzz",
+            dependencies: ["HTTPServer"],
+            path: "Fuzz/HTTPParserFuzz",
+            swiftSettings: [.enableExperimentalFeature("Extern")]
+        ),
+
         // What several test targets share (log capture).
         .target(
             name: "TestSupport",

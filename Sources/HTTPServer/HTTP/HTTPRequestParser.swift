@@ -25,6 +25,10 @@ public struct HTTPRequestParser: Sendable {
     private var state: State = .head
     private var scan: HeadScan
     private var failure: HTTPParseError?
+    /// How far an unfinished chunk-size or trailer line starting at `from` has been checked,
+    /// so a line trickled in over many reads is scanned once, not once per read (that was
+    /// quadratic: a 32 KB trailer sent byte by byte cost seconds of event-loop time).
+    private var lineScan = (from: -1, checkedUpTo: 0)
 
     /// Chunk-size lines (with extensions) longer than this are refused.
     private static let maxChunkLine = 4096
@@ -221,9 +225,11 @@ public struct HTTPRequestParser: Sendable {
             }
             s.pos = i
             // Judge a line still arriving, so a client cannot make us buffer past a limit.
+            // Only a started line: a finished one was judged above without its CRLF, and
+            // counting that CRLF here refused a head that fits when a read ended after it.
             if s.requestLineEnd < 0 {
                 if i - s.requestLineStart > limits.maxRequestLine { throw HTTPParseError(.uriTooLong, "request line too long") }
-            } else if i - s.requestLineEnd - 2 > limits.maxHeaderBytes {
+            } else if i > s.lineStart && i - s.requestLineEnd - 2 > limits.maxHeaderBytes {
                 throw HTTPParseError(.requestHeaderFieldsTooLarge, "header block too large")
             }
             return nil
@@ -466,14 +472,15 @@ public struct HTTPRequestParser: Sendable {
 
     /// Index of the CR ending the line starting at `from`, or nil when it has not arrived.
     /// Rejects bare LF, bare CR and NUL; a line longer than `maxLength` is an error.
-    private func findLineEnd(from: Int, maxLength: Int) throws(HTTPParseError) -> Int? {
-        var i = from
+    private mutating func findLineEnd(from: Int, maxLength: Int) throws(HTTPParseError) -> Int? {
+        var i = lineScan.from == from ? lineScan.checkedUpTo : from
         let n = buffer.count
         while i < n {
             let b = buffer[i]
             if b == ASCII.cr {
-                if i + 1 >= n { return nil }
+                if i + 1 >= n { break }
                 if buffer[i + 1] != ASCII.lf { throw .bad("bare CR") }
+                lineScan = (-1, 0)
                 return i
             }
             if b == ASCII.lf { throw .bad("bare LF") }
@@ -484,6 +491,7 @@ public struct HTTPRequestParser: Sendable {
                 throw HTTPParseError(.requestHeaderFieldsTooLarge, "trailers too large")
             }
         }
+        lineScan = (from, i)
         return nil
     }
 
