@@ -20,7 +20,7 @@ CONFIG=${FUZZ_CONFIG:-release}
 WORK=${FUZZ_WORK:-.build-fuzz/work}
 SEEDS=Fuzz/corpus/http-parser
 # Past the largest seed (a 33 KB header block), so limit seeds are not truncated on load.
-MAX_LEN=40960
+MAX_LEN=${FUZZ_MAX_LEN:-40960}
 
 [ "${FUZZ_FRESH:-0}" = 1 ] && rm -rf "$WORK"
 mkdir -p "$WORK/corpus" "$WORK/artifacts"
