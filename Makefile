@@ -27,12 +27,15 @@ run: build
 	.build-venv/bin/pip install -q --disable-pip-version-check -r Tests/requirements.txt
 	touch $@
 
+# Last, a 60 s fuzz pass over the HTTP request parser (libFuzzer ships with the Swift toolchain).
 test: test-deps .build-venv/ready
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
 	.build-venv/bin/python -m pytest -q -p no:cacheprovider Tests/e2e
+	bash bench/fuzz.sh 60
 
 bench: deps
+	@APT="wrk" ./scripts/apt-install.sh
 	bash bench/http.sh
 
 clean:

@@ -17,6 +17,7 @@
 # access log costs about 7 us of CPU per request with swift-log's StreamLogHandler.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 DURATION=${DURATION:-8}
 SERVER_CPU=${SERVER_CPU:-1}
@@ -24,24 +25,16 @@ CLIENT_CPU=${CLIENT_CPU:-0}
 STATIC_PATH=${STATIC_PATH:-/static/bench-4k.txt}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-1000}
 
-for tool in wrk taskset python3; do
-    command -v "$tool" >/dev/null || { echo "bench/http.sh needs $tool (apt-get install wrk util-linux python3)" >&2; exit 1; }
-done
+require_tools wrk taskset python3
 
 if [ ! -f Public/bench-4k.txt ]; then
     mkdir -p Public
     python3 -c "import sys; sys.stdout.write(('0123456789abcdef' * 256))" > Public/bench-4k.txt
 fi
 
-BUILD_FLAGS=(-c release --product entra-web)
-if [ "${STATIC_STDLIB:-0}" = 1 ]; then
-    BUILD_FLAGS+=(--static-swift-stdlib --scratch-path .build-static)
-fi
-echo "Building: swift build ${BUILD_FLAGS[*]}" >&2
-swift build "${BUILD_FLAGS[@]}" >&2
-BIN="$(swift build "${BUILD_FLAGS[@]}" --show-bin-path)/entra-web"
+build_release_app
 
-PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 LOG=$(mktemp /tmp/entra-web-bench.XXXXXX.log)
 SESSIONS=$(mktemp -d /tmp/entra-web-bench-sessions.XXXXXX)
 # The development provider serves sign-ins and Graph on the same port, so signed-in pages
@@ -55,15 +48,11 @@ cleanup() {
     wait "$PID" 2>/dev/null || true
     # Access logs of a benchmark run are millions of lines; keep them only when asked.
     [ "${KEEP_LOG:-0}" = 1 ] || rm -f "$LOG"
-    rm -rf "$SESSIONS"
+    rm -rf "$SESSIONS" "$LOG.cookie"
 }
 trap cleanup EXIT
 
-for _ in $(seq 1 100); do
-    if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', $PORT), 0.2)" 2>/dev/null; then break; fi
-    kill -0 "$PID" 2>/dev/null || { echo "server exited; log:" >&2; cat "$LOG" >&2; exit 1; }
-    sleep 0.1
-done
+wait_for_port "$PORT" "$PID" "$LOG"
 
 # Server CPU time (user + system) in clock ticks, to report CPU per request: unlike req/s,
 # it barely moves when other work shares the machine.
@@ -80,21 +69,18 @@ loop_wait_ns() {
     echo "$total"
 }
 
-rss_kb() { awk -v key="$1:" '$1 == key { print $2 }' "/proc/$PID/status"; }
-mb() { awk -v kb="$1" 'BEGIN { printf "%.1f MB", kb / 1024 }'; }
 
 sleep 1
-IDLE_RSS=$(rss_kb VmRSS)
+IDLE_RSS=$(rss_kb "$PID" VmRSS)
 
 # Warm up (static file cache, page cache, lazily created buffers).
 taskset -c "$CLIENT_CPU" wrk -t1 -c16 -d2s "http://127.0.0.1:$PORT/healthz" >/dev/null
 taskset -c "$CLIENT_CPU" wrk -t1 -c16 -d1s "http://127.0.0.1:$PORT$STATIC_PATH" >/dev/null
 
-# wrk prints latency percentiles with units (us, ms, s); normalise to ms.
-to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v = v / 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v = v * 1000 }; printf "%.2f", v }'; }
 
 # A signed-in session, obtained the way a browser gets one, for the signed-in rows.
-COOKIE=$(python3 bench/signin_client.py cookie "http://127.0.0.1:$PORT")
+python3 bench/signin.py "$PORT" once 1 "$LOG.cookie" >/dev/null
+COOKIE="session=$(head -n 1 "$LOG.cookie")"
 
 FORMAT="%-24s %-14s %10s %9s %9s %11s %9s %7s\n"
 printf "\n$FORMAT" "path" "mode" "req/s" "p50 ms" "p99 ms" "CPU us/req" "stolen %" "errors"
@@ -138,15 +124,14 @@ done
 # choice, the callback (which redeems the code at the token endpoint over libcurl and
 # validates the ID token), the signed-in page. Eight browsers at once.
 before=$(cpu_ticks)
-signins=$(taskset -c "$CLIENT_CPU" python3 bench/signin_client.py signins "http://127.0.0.1:$PORT" "$DURATION" 8)
+signins=$(taskset -c "$CLIENT_CPU" python3 bench/signin.py "$PORT" loop "$DURATION" 8 /dev/null || true)
 after=$(cpu_ticks)
-LOADED_RSS=$(rss_kb VmRSS)
-echo "$signins" | awk -v t=$((after - before)) -v hz="$TICKS_PER_SECOND" -F'[:,}]' '
-    { for (i = 1; i < NF; i++) { key = $i; gsub(/[ "{]/, "", key); v[key] = $(i + 1) } }
-    END {
-        per = v["signins"] > 0 ? sprintf("%.0f", t / hz * 1e6 / v["signins"]) : "-"
-        printf "%-24s %-14s %10.1f %9s %9s %11s %9s %7s\n", "full sign-in", "8 browsers", v["per_second"], "-", "-", per, "-", v["failed"] + 0
-    }'
+LOADED_RSS=$(rss_kb "$PID" VmRSS)
+count=$(echo "$signins" | python3 -c 'import json, sys; print(json.load(sys.stdin)["sign_ins"])')
+failed=$(echo "$signins" | python3 -c 'import json, sys; print(json.load(sys.stdin)["failed"])')
+awk -v n="$count" -v f="$failed" -v d="$DURATION" -v t=$((after - before)) -v hz="$TICKS_PER_SECOND" -v fmt="$FORMAT" 'BEGIN {
+    printf fmt, "full sign-in", "8 browsers", sprintf("%.1f", n / d), "-", "-", (n > 0 ? sprintf("%.0f", t / hz * 1e6 / n) : "-"), "-", f
+}'
 
 # Hold idle keep-alive connections and measure.
 FIFO=$(mktemp -u /tmp/entra-web-bench.XXXXXX.fifo)
@@ -155,17 +140,17 @@ python3 bench/hold_connections.py 127.0.0.1 "$PORT" "$IDLE_CONNECTIONS" <"$FIFO"
 HOLDER_PID=$!
 exec 3>"$FIFO"
 for _ in $(seq 1 100); do
-    n=$(ls "/proc/$PID/fd" | wc -l)
+    n=$(fd_count "$PID")
     [ "$n" -ge "$IDLE_CONNECTIONS" ] && break
     sleep 0.1
 done
 sleep 1
-HELD_RSS=$(rss_kb VmRSS)
+HELD_RSS=$(rss_kb "$PID" VmRSS)
 exec 3>&-
 wait "$HOLDER_PID" 2>/dev/null || true
 HOLDER_PID=
 rm -f "$FIFO"
-PEAK_RSS=$(rss_kb VmHWM)
+PEAK_RSS=$(rss_kb "$PID" VmHWM)
 
 echo
 echo "idle RSS:                         $(mb "$IDLE_RSS")"
