@@ -122,6 +122,7 @@ python3 bench/soak/signin.py "$PORT" once 8 "$WORK/wrk-cookies.txt" >/dev/null
 
 echo "Warm-up: ${WARMUP} s of the full mix"
 run_load "$WARMUP" warmup
+kill -0 "$PID" 2>/dev/null || { echo "SOAK FAILED: the server died during the warm-up; log:" >&2; tail -n 30 "$WORK/server.log" >&2; exit 1; }
 settle $((START_FDS + FD_SLACK))
 BASE_FDS=$(fd_count "$PID")
 BASE_RSS=$(rss_kb "$PID" VmRSS)
@@ -145,7 +146,7 @@ cat "$WORK/wrk-cookies.txt" "$WORK/cookies.txt" >"$WORK/all-cookies.txt"
 python3 bench/soak/signin.py "$PORT" check "$WORK/all-cookies.txt" >"$WORK/check.json" 2>&1 || true
 
 # Stop the server: it must exit cleanly.
-kill -INT "$PID"
+kill -INT "$PID" 2>/dev/null || true
 EXIT_CODE=0
 wait "$PID" || EXIT_CODE=$?
 PID=
