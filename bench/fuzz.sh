@@ -62,7 +62,7 @@ echo
 echo "executions:     $(stat number_of_executed_units)"
 echo "exec/s:         $(stat average_exec_per_sec)"
 echo "coverage:       cov: $(field cov) (edges)  ft: $(field ft) (features)"
-echo "corpus:         $(ls "$WORK/corpus" | wc -l) inputs"
+echo "corpus:         $(field corp) (libFuzzer's, minimised; $(ls "$WORK/corpus" | wc -l) files in $WORK/corpus)"
 echo "peak RSS:       $(stat peak_rss_mb) MB"
 
 if [ "$status" -ne 0 ]; then

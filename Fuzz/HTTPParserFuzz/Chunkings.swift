@@ -2,7 +2,7 @@
 /// TCP gives no say in it. Random cuts are derived from the input itself, so a failing input
 /// always reproduces with the same cuts.
 
-enum Chunking: CaseIterable, CustomStringConvertible {
+enum Chunking: CaseIterable {
     /// One read with everything.
     case whole
     /// One byte per read: every "need the next byte" path (CR at the end of a read, …).
@@ -12,7 +12,7 @@ enum Chunking: CaseIterable, CustomStringConvertible {
     /// Reads of 1…1024 bytes, cut pseudo-randomly (closer to what a socket gives).
     case largeRandom
 
-    var description: String {
+    var name: String {
         switch self {
         case .whole: return "whole"
         case .byteByByte: return "byte-by-byte"

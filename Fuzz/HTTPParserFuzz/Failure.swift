@@ -5,11 +5,12 @@ import Glibc
 #endif
 
 enum Failure {
-    /// Context for the report (which limits, which chunking), set by the caller.
-    nonisolated(unsafe) static var context = ""
+    /// Context for the report (which limits, which chunking), set by the caller for every
+    /// run, so it is kept as parts and only made into text when something is reported.
+    nonisolated(unsafe) static var context: (limits: String, run: String) = ("", "")
 
     static func report(_ message: String) -> Never {
-        let text = "\nINVARIANT BROKEN [\(context)]: \(message)\n"
+        let text = "\nINVARIANT BROKEN [\(context.limits), \(context.run)]: \(message)\n"
         writeStderr(text)
         fatalError("parser invariant broken")
     }

@@ -12,16 +12,16 @@ enum ParserFuzz {
 
     static func check(_ data: UnsafeBufferPointer<UInt8>) {
         for (name, limits) in limitSets {
-            Failure.context = "\(name), whole"
+            Failure.context = (name, "whole")
             let reference = ParserRun.run(data, limits: limits, chunking: .whole)
             checkTranscript(reference, limits: limits)
             for chunking in Chunking.allCases where chunking != .whole {
-                Failure.context = "\(name), \(chunking)"
+                Failure.context = (name, chunking.name)
                 let other = ParserRun.run(data, limits: limits, chunking: chunking)
                 checkTranscript(other, limits: limits)
                 compare(reference, other)
             }
-            Failure.context = "\(name), round trip"
+            Failure.context = (name, "round trip")
             for request in reference.requests { RoundTrip.check(request, limits: limits) }
         }
     }

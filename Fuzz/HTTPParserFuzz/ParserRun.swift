@@ -12,7 +12,7 @@ enum ParserRun {
         var continuePending = false
         var offset = 0
         for length in chunking.lengths(for: data) {
-            parser.feed(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: data[offset..<(offset + length)])))
+            parser.feed(UnsafeRawBufferPointer(start: data.baseAddress.map { $0 + offset }, count: length))
             offset += length
             if let failure = drain(&parser, into: &transcript, continuePending: &continuePending) {
                 transcript.ending = .error(status: failure.status.code, reason: failure.reason)

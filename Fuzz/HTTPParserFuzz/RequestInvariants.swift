@@ -54,7 +54,7 @@ enum RequestInvariants {
         invariant(hosts.count <= 1, "\(hosts.count) Host fields")
         if r.minor >= 1 { invariant(hosts.count == 1, "HTTP/1.1 without Host") }
         for value in r.header("expect") {
-            invariant(value.lowercased() == "100-continue", "accepted Expect: \(value)")
+            invariant(asciiLowercase(value) == "100-continue", "accepted Expect: \(value)")
         }
     }
 
@@ -64,15 +64,15 @@ enum RequestInvariants {
         invariant(r.body.count <= limits.maxBodyBytes, "body of \(r.body.count) > \(limits.maxBodyBytes)")
         invariant(lengths.isEmpty || codings.isEmpty, "both Content-Length and Transfer-Encoding")
         if !codings.isEmpty {
-            let tokens = tokens(codings).map { $0.lowercased() }
+            let tokens = tokens(codings).map(asciiLowercase)
             invariant(tokens == ["chunked"], "accepted Transfer-Encoding \(codings)")
         } else if !lengths.isEmpty {
             let values = Set(tokens(lengths, keepEmpty: true))
             invariant(values.count == 1, "conflicting Content-Length \(lengths)")
             let value = values.first!
             invariant(!value.isEmpty && value.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }, "Content-Length \(value.debugDescription)")
-            let digits = value.drop { $0 == "0" }
-            invariant(digits.count <= 18 && Int(digits.isEmpty ? "0" : String(digits)) == r.body.count,
+            let digits = value.utf8.drop { $0 == 0x30 }
+            invariant(digits.count <= 18 && Int(digits.isEmpty ? "0" : String(decoding: digits, as: UTF8.self)) == r.body.count,
                   "body of \(r.body.count) bytes for Content-Length \(value)")
         } else {
             invariant(r.body.isEmpty, "body without framing")
@@ -80,7 +80,7 @@ enum RequestInvariants {
     }
 
     private static func checkConnection(_ r: ParsedRequest) {
-        let options = Set(tokens(r.header("connection")).map { $0.lowercased() })
+        let options = Set(tokens(r.header("connection")).map(asciiLowercase))
         if options.contains("close") { invariant(!r.keepAlive, "keep-alive despite Connection: close") }
         if r.minor == 0 && !options.contains("keep-alive") { invariant(!r.keepAlive, "HTTP/1.0 kept alive unasked") }
         if r.minor == 0 && !r.header("transfer-encoding").isEmpty { invariant(!r.keepAlive, "HTTP/1.0 chunked kept alive") }
@@ -88,9 +88,19 @@ enum RequestInvariants {
 
     /// The elements of comma-separated list fields, trimmed of spaces and tabs.
     private static func tokens(_ values: [String], keepEmpty: Bool = false) -> [String] {
-        values.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
-            .map { String($0.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }
-            .filter { keepEmpty || !$0.isEmpty }
+        var tokens: [String] = []
+        for value in values {
+            for element in value.utf8.split(separator: 0x2C, omittingEmptySubsequences: false) {
+                var s = element.startIndex
+                var e = element.endIndex
+                while s < e && (element[s] == 0x20 || element[s] == 0x09) { s = element.index(after: s) }
+                while e > s && (element[element.index(before: e)] == 0x20 || element[element.index(before: e)] == 0x09) {
+                    e = element.index(before: e)
+                }
+                if s < e || keepEmpty { tokens.append(String(decoding: element[s..<e], as: UTF8.self)) }
+            }
+        }
+        return tokens
     }
 
     private static func isTokenChar(_ b: UInt8) -> Bool {

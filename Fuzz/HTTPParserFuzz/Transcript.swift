@@ -10,6 +10,8 @@ struct ParsedRequest: Equatable, CustomStringConvertible {
     var major: Int
     var minor: Int
     var headers: [[String]]
+    /// Header names in ASCII lowercase, computed once: the invariants look fields up often.
+    var lowercaseNames: [String]
     var body: [UInt8]
     var keepAlive: Bool
 
@@ -20,12 +22,16 @@ struct ParsedRequest: Equatable, CustomStringConvertible {
         major = request.version.major
         minor = request.version.minor
         headers = request.headers.map { [$0.name, $0.value] }
+        lowercaseNames = headers.map { asciiLowercase($0[0]) }
         body = request.body
         self.keepAlive = keepAlive
     }
 
+    /// Every value of the field `name` (given in lowercase), in order.
     func header(_ name: String) -> [String] {
-        headers.filter { $0[0].lowercased() == name }.map { $0[1] }
+        var values: [String] = []
+        for (i, lowercaseName) in lowercaseNames.enumerated() where lowercaseName == name { values.append(headers[i][1]) }
+        return values
     }
 
     var description: String {
@@ -66,4 +72,10 @@ struct Transcript: CustomStringConvertible {
     var description: String {
         (requests.map { "  " + $0.description } + ["  -> \(ending)"]).joined(separator: "\n")
     }
+}
+
+/// ASCII-only lowercasing (header names and list tokens are ASCII); much cheaper than
+/// `String.lowercased()`, which is Unicode-aware.
+func asciiLowercase(_ text: String) -> String {
+    String(decoding: text.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
 }

@@ -5,6 +5,7 @@ server closing the connection; a few end abruptly (reset, truncated body) and ex
 that the server copes.
 
     malformed.py PORT SECONDS [RATE]     RATE: connections per second (default 200)
+Four clients share the rate, so one slow answer under load does not stall the rest.
 Prints one JSON line: sent, answered as expected, unexpected outcomes (with examples).
 Exits 1 when any outcome was unexpected.
 """
@@ -13,10 +14,12 @@ import re
 import socket
 import struct
 import sys
+import threading
 import time
 
 HOST = "127.0.0.1"
 MAX_SENT = 10_000_000  # bounds the loop
+CLIENTS = 4
 H = b"Host: 127.0.0.1\r\n"
 
 # (name, bytes, expected statuses in order (empty: no response, just a close), how to end)
@@ -82,29 +85,43 @@ def exchange(port, payload, ending):
         return [int(m) for m in STATUS.findall(data)], True
 
 
-def main():
-    port, seconds = int(sys.argv[1]), float(sys.argv[2])
-    rate = float(sys.argv[3]) if len(sys.argv) > 3 else 200.0
-    stats = {"sent": 0, "as_expected": 0, "unexpected": 0, "examples": []}
-    deadline = time.monotonic() + seconds
+def client(port, deadline, interval, stats, lock):
     next_at = time.monotonic()
-    while time.monotonic() < deadline and stats["sent"] < MAX_SENT:
-        name, payload, expected, ending = CASES[stats["sent"] % len(CASES)]
-        stats["sent"] += 1
+    while time.monotonic() < deadline:
+        with lock:
+            if stats["sent"] >= MAX_SENT:
+                return
+            name, payload, expected, ending = CASES[stats["sent"] % len(CASES)]
+            stats["sent"] += 1
         try:
             statuses, closed = exchange(port, payload, ending)
             ok = closed and (expected is None or statuses == expected)
             detail = f"got {statuses}, closed={closed}"
         except OSError as error:
             ok, detail = False, f"{type(error).__name__}: {error}"
-        if ok:
-            stats["as_expected"] += 1
-        else:
-            stats["unexpected"] += 1
-            if len(stats["examples"]) < 5:
-                stats["examples"].append(f"{name}: expected {expected}, {detail}")
-        next_at += 1 / rate
+        with lock:
+            if ok:
+                stats["as_expected"] += 1
+            else:
+                stats["unexpected"] += 1
+                if len(stats["examples"]) < 5:
+                    stats["examples"].append(f"{name}: expected {expected}, {detail}")
+        next_at += interval
         time.sleep(max(0.0, next_at - time.monotonic()))
+
+
+def main():
+    port, seconds = int(sys.argv[1]), float(sys.argv[2])
+    rate = float(sys.argv[3]) if len(sys.argv) > 3 else 200.0
+    stats = {"sent": 0, "as_expected": 0, "unexpected": 0, "examples": []}
+    deadline = time.monotonic() + seconds
+    lock = threading.Lock()
+    threads = [threading.Thread(target=client, args=(port, deadline, CLIENTS / rate, stats, lock))
+               for _ in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     print(json.dumps(stats), flush=True)
     sys.exit(1 if stats["unexpected"] else 0)
 
