@@ -67,10 +67,15 @@ enum RequestInvariants {
             let tokens = tokens(codings).map(asciiLowercase)
             invariant(tokens == ["chunked"], "accepted Transfer-Encoding \(codings)")
         } else if !lengths.isEmpty {
-            let values = Set(tokens(lengths, keepEmpty: true))
+            // Repeats of one number are allowed (RFC 9110 section 8.6), however they are
+            // spelled: "3, 03" frames the body exactly as "3" does.
+            let spellings = tokens(lengths, keepEmpty: true)
+            for value in spellings {
+                invariant(!value.isEmpty && value.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }, "Content-Length \(value.debugDescription)")
+            }
+            let values = Set(spellings.map { String($0.drop { $0 == "0" }) })
             invariant(values.count == 1, "conflicting Content-Length \(lengths)")
             let value = values.first!
-            invariant(!value.isEmpty && value.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }, "Content-Length \(value.debugDescription)")
             let digits = value.utf8.drop { $0 == 0x30 }
             invariant(digits.count <= 18 && Int(digits.isEmpty ? "0" : String(decoding: digits, as: UTF8.self)) == r.body.count,
                   "body of \(r.body.count) bytes for Content-Length \(value)")
