@@ -37,6 +37,7 @@ echo "Built in $((SECONDS - build_start)) s" >&2
 
 log="$WORK/last-run.log"
 touch "$WORK/.run-start"  # artifacts newer than this are this run's
+: >"$log"  # emptied before tail starts, so the progress shown is never the previous run's
 echo "Fuzzing for ${RUN_SECONDS} s (corpus $WORK/corpus, full log $log)"
 set +e
 # The Swift runtime's backtracer would inspect a crashed process's memory under ASan and
