@@ -36,6 +36,8 @@ bin="$(swift build "${build_flags[@]}" --show-bin-path)/http-parser-fuzz"
 echo "Built in $((SECONDS - build_start)) s" >&2
 
 log="$WORK/last-run.log"
+touch "$WORK/.run-start"  # artifacts newer than this are this run's
+: >"$log"  # emptied before tail starts, so the progress shown is never the previous run's
 echo "Fuzzing for ${RUN_SECONDS} s (corpus $WORK/corpus, full log $log)"
 set +e
 # The Swift runtime's backtracer would inspect a crashed process's memory under ASan and
@@ -69,8 +71,8 @@ if [ "$status" -ne 0 ]; then
     echo
     echo "FUZZER FAILED (exit $status). Last lines of $log:" >&2
     grep -E "INVARIANT|ERROR|SUMMARY|Fatal error|Test unit written|==[0-9]+==" "$log" | head -n 20 >&2
-    for input in "$WORK"/artifacts/*; do
-        [ -e "$input" ] && echo "crashing input: $input  (replay: swift run http-parser-fuzz $input)" >&2
+    find "$WORK/artifacts" -type f -newer "$WORK/.run-start" | while read -r input; do
+        echo "crashing input: $input  (replay: swift run http-parser-fuzz $input)" >&2
     done
     exit 1
 fi

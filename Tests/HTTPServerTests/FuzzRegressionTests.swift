@@ -119,4 +119,33 @@ private func hex(_ text: String) -> [UInt8] {
         #expect(bodies == [Array("abc".utf8)])
         #expect(elapsed < .seconds(2), "took \(elapsed)")
     }
+
+    /// fuzz crash f3c7ef9f: "Content-Length: 3,03" was accepted because the repeats were
+    /// compared as numbers. RFC 9110 only lets a recipient accept "the same decimal value
+    /// repeated"; a repeat that is spelt differently is a framing ambiguity (another parser
+    /// may read "010" as octal, or take the first of "10, 010"), so it is refused.
+    @Test func crashF3c7ef9f() {
+        let input = Array("POST / HTTP/1.1\r\nHost: a\r\nContSet-Len:ht3g \r\nContent-Length: 3,03\r\n\r\nabc".utf8)
+        for readSize in [input.count, 1] {
+            let result = parse(input, limits: HTTPParseLimits(), readSize: readSize)
+            #expect(result.requests.isEmpty)
+            #expect(result.error == HTTPParseError(.badRequest, "invalid or conflicting Content-Length"))
+        }
+    }
+
+    @Test func contentLengthRepeatsMustBeTheSameText() {
+        let refused = [
+            "Content-Length: 10, 010", "Content-Length: 10\r\nContent-Length: 010", "Content-Length: 0, 00",
+        ]
+        for fields in refused {
+            let input = Array("POST / HTTP/1.1\r\nHost: a\r\n\(fields)\r\n\r\n0123456789".utf8)
+            #expect(parse(input, limits: HTTPParseLimits(), readSize: input.count).error?.status == .badRequest, "\(fields)")
+        }
+        let accepted = ["Content-Length: 10, 10", "Content-Length: 10\r\nContent-Length: 10", "Content-Length: 010"]
+        for fields in accepted {
+            let input = Array("POST / HTTP/1.1\r\nHost: a\r\n\(fields)\r\n\r\n0123456789".utf8)
+            let result = parse(input, limits: HTTPParseLimits(), readSize: input.count)
+            #expect(result.error == nil && result.requests.first?.body.count == 10, "\(fields)")
+        }
+    }
 }

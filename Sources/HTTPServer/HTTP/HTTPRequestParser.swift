@@ -249,6 +249,7 @@ public struct HTTPRequestParser: Sendable {
             var fields: [HTTPHeaders.Field] = []
             fields.reserveCapacity(s.headerCount)
             var contentLength: Int?
+            var contentLengthText: UnsafeBufferPointer<UInt8>?
             var transferEncodings: [UInt8] = []
             var sawTransferEncoding = false
             var hostCount = 0
@@ -301,7 +302,10 @@ public struct HTTPRequestParser: Sendable {
                     var failed = false
                     ASCII.forEachToken(value, allowEmpty: true) { token in
                         guard let n = ASCII.parseDecimal(token) else { failed = true; return }
-                        if let previous = contentLength, previous != n { failed = true }
+                        // A repeat must be the same text, not merely the same number: another
+                        // parser on the path may read "010, 10" differently (octal, first wins).
+                        if let previous = contentLengthText, !previous.elementsEqual(token) { failed = true }
+                        contentLengthText = token
                         contentLength = n
                     }
                     if failed { throw .bad("invalid or conflicting Content-Length") }
