@@ -67,18 +67,16 @@ enum RequestInvariants {
             let tokens = tokens(codings).map(asciiLowercase)
             invariant(tokens == ["chunked"], "accepted Transfer-Encoding \(codings)")
         } else if !lengths.isEmpty {
-            // Repeats of one number are allowed (RFC 9110 section 8.6), however they are
-            // spelled: "3, 03" frames the body exactly as "3" does.
+            // Repeats are allowed only as the same text (RFC 9110 section 8.6 permits
+            // refusing more): "10, 010" is one number to us but may be two to a proxy.
             let spellings = tokens(lengths, keepEmpty: true)
             for value in spellings {
                 invariant(!value.isEmpty && value.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }, "Content-Length \(value.debugDescription)")
             }
-            let values = Set(spellings.map { String($0.drop { $0 == "0" }) })
-            invariant(values.count == 1, "conflicting Content-Length \(lengths)")
-            let value = values.first!
-            let digits = value.utf8.drop { $0 == 0x30 }
+            invariant(Set(spellings).count == 1, "differently spelled Content-Length \(lengths)")
+            let digits = spellings[0].utf8.drop { $0 == 0x30 }
             invariant(digits.count <= 18 && Int(digits.isEmpty ? "0" : String(decoding: digits, as: UTF8.self)) == r.body.count,
-                  "body of \(r.body.count) bytes for Content-Length \(value)")
+                  "body of \(r.body.count) bytes for Content-Length \(spellings[0])")
         } else {
             invariant(r.body.isEmpty, "body without framing")
         }
