@@ -16,7 +16,7 @@ test-deps: deps
 	@APT="$(TEST_APT_PACKAGES)" ./scripts/apt-install.sh
 
 build: deps
-	$(SWIFT) build -c release --product entra-web
+	SWIFT="$(SWIFT)" ./scripts/build-release.sh >/dev/null
 
 run: build
 	./scripts/run.sh $(RUN_ARGS)

@@ -4,7 +4,7 @@ import PackageDescription
 
 let package = Package(
     name: "entra-web",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "entra-web", targets: ["entra-web"]),
     ],
@@ -39,7 +39,7 @@ let package = Package(
         ),
 
         // Outbound HTTP over libcurl (token endpoint, JWKS, Microsoft Graph).
-        .target(name: "HTTPClient", dependencies: ["CCurl"]),
+        .target(name: "HTTPClient", dependencies: ["CCurl", "Encodings"]),
 
         // The OpenID Connect client: discovery, PKCE, code exchange, ID token validation, token cache.
         .target(

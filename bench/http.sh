@@ -4,15 +4,13 @@
 # /healthz, / and a 4 KB static file, with 64 and 256 keep-alive connections and with a new
 # connection per request, then / with a signed-in session, then whole sign-ins per second.
 # Prints req/s and p50/p99 latency per run, then the server's idle RSS, RSS after the
-# sign-ins, RSS while holding 1,000 idle keep-alive connections, and peak RSS (VmHWM). "CPU us/req" is the server's CPU time per
+# sign-ins, RSS while holding 1,000 idle keep-alive connections, and peak RSS (VmHWM).
+# The binary is the one `make run` starts (scripts/build-release.sh). "CPU us/req" is the server's CPU time per
 # request; "stolen %" is how much of the run its event loop waited for a CPU other processes
 # held: when it is more than a few percent, the req/s and p99 of that row are not the server's.
 #
 # Usage: bench/http.sh            (DURATION=8 seconds per run by default)
 #        DURATION=5 bench/http.sh
-#        STATIC_STDLIB=1 bench/http.sh   links the Swift runtime and Foundation statically
-#            (--static-swift-stdlib, built in .build-static): about 6 MB less RSS, since
-#            the dynamic linker no longer touches every page of libFoundation & co.
 # Extra environment (e.g. LOG_LEVEL, app settings) is passed through to the server; the
 # access log costs about 7 us of CPU per request with swift-log's StreamLogHandler.
 set -euo pipefail

@@ -10,16 +10,10 @@ require_tools() {
     done
 }
 
-# Builds entra-web in release mode and sets BIN to it. STATIC_STDLIB=1 links the Swift
-# runtime statically (built in .build-static so the normal build is untouched).
+# Builds entra-web in release mode, the way `make run` does, and sets BIN to it.
 build_release_app() {
-    local flags=(-c release --product entra-web)
-    if [ "${STATIC_STDLIB:-0}" = 1 ]; then
-        flags+=(--static-swift-stdlib --scratch-path .build-static)
-    fi
-    echo "Building: swift build ${flags[*]}" >&2
-    swift build "${flags[@]}" >&2
-    BIN="$(swift build "${flags[@]}" --show-bin-path)/entra-web"
+    echo "Building: scripts/build-release.sh" >&2
+    BIN="$(./scripts/build-release.sh)"
 }
 
 # A TCP port free on 127.0.0.1 right now (the OS picks it).

@@ -1,6 +1,6 @@
 /// Starts the app: turns the configuration into the HTTP server's settings, binds, and
 /// serves until SIGINT/SIGTERM. The executable and the end-to-end tests both use it.
-import Foundation
+import FoundationEssentials
 import HTTPClient
 import HTTPServer
 import Logging

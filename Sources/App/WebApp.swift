@@ -1,6 +1,6 @@
 /// The app: configuration, templates, the session store, the identity provider and the
 /// routes, assembled into the responder the server runs.
-import Foundation
+import FoundationEssentials
 import HTTPClient
 import HTTPServer
 import Logging

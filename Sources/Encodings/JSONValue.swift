@@ -1,6 +1,6 @@
 /// A Sendable JSON value, so JWT headers, ID token claims of any shape and provider
 /// responses can cross threads, be stored in sessions and be compared without `Any`.
-import Foundation
+import FoundationEssentials
 
 public enum JSONValue: Sendable, Hashable {
     case string(String)

@@ -1,6 +1,6 @@
 /// Collects one response's headers and body from libcurl's callbacks, enforcing the size
 /// limit as data arrives rather than after the whole body is buffered.
-import Foundation
+import Encodings
 
 final class CurlExchange {
     private(set) var body: [UInt8] = []
@@ -31,8 +31,8 @@ final class CurlExchange {
             // belonged to another response.
             headers.removeAll()
         } else if let colon = line.firstIndex(of: ":") {
-            let name = line[..<colon].trimmingCharacters(in: .whitespaces)
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+            let name = String(line[..<colon].trimmingWhitespace)
+            let value = String(line[line.index(after: colon)...].trimmingWhitespace)
             if !name.isEmpty { headers.append((name: name, value: value)) }
         }
         return count

@@ -1,7 +1,7 @@
 /// libcurl global initialisation and a small pool of easy handles. A handle keeps its
 /// connection cache, so reusing handles reuses TCP/TLS connections to the provider.
 import CCurl
-import Foundation
+import Synchronization
 
 enum CurlGlobal {
     private static let initialized: Bool = {
@@ -28,9 +28,8 @@ final class CurlHandle: @unchecked Sendable {
     }
 }
 
-final class CurlHandlePool: @unchecked Sendable {
-    private let lock = NSLock()
-    private var idle: [CurlHandle] = []
+final class CurlHandlePool: Sendable {
+    private let idle = Mutex<[CurlHandle]>([])
     private let capacity: Int
 
     init(capacity: Int) {
@@ -38,7 +37,7 @@ final class CurlHandlePool: @unchecked Sendable {
     }
 
     func checkOut() -> CurlHandle {
-        if let handle = lock.withLock({ idle.popLast() }) { return handle }
+        if let handle = idle.withLock({ $0.popLast() }) { return handle }
         return CurlHandle()
     }
 
@@ -47,7 +46,7 @@ final class CurlHandlePool: @unchecked Sendable {
     func checkIn(_ handle: CurlHandle, reusable: Bool) {
         guard reusable else { return }
         curl_easy_reset(handle.pointer)
-        lock.withLock {
+        idle.withLock { idle in
             if idle.count < capacity { idle.append(handle) }
         }
     }

@@ -2,7 +2,7 @@
 /// redirects, http/https only, bounded time and response size. Calls block; the server
 /// runs them on worker threads.
 import CCurl
-import Foundation
+import FoundationEssentials
 
 public final class CurlTransport: HTTPTransport {
     public struct Options: Sendable {

@@ -1,7 +1,7 @@
 /// The file store's disk operations: reading a session file, the atomic write, moving a
 /// corrupt file aside, and turning system-call failures into `SessionStoreError`.
 import CryptoSupport
-import Foundation
+import FoundationEssentials
 import Glibc
 import Logging
 import Synchronization
@@ -166,7 +166,7 @@ extension FileSessionStore {
         do throws(FileSystemError) {
             _ = try fileSystem.realPath(directory)
         } catch where error.code == ENOENT {
-            let parent = (directory as NSString).deletingLastPathComponent
+            let parent = URL(filePath: directory).deletingLastPathComponent().path(percentEncoded: false)
             do {
                 try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
             } catch {

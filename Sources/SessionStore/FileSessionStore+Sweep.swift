@@ -1,6 +1,6 @@
 /// The sweep: removes expired sessions and the leftovers of crashes, streaming the directory
 /// so that 100,000 files cost constant memory, and never waiting for a request's lock.
-import Foundation
+import FoundationEssentials
 import Glibc
 import Logging
 

@@ -11,7 +11,7 @@
 /// unmounted volume or an operator mistake, and silently recreating it would hide that. Every
 /// operation then throws `SessionStoreError.unavailable`, and the app answers 503.
 import CryptoSupport
-import Foundation
+import FoundationEssentials
 import Glibc
 import Logging
 

@@ -1,7 +1,7 @@
 /// What the server keeps for one browser: the signed-in user's claims and tokens, pending
 /// sign-ins, and app-defined attributes.
 import Encodings
-import Foundation
+import FoundationEssentials
 
 /// One session. The store owns `id`, `createdAt` and `lastSeen`; everything else is the
 /// app's to change inside `SessionStore.update`.

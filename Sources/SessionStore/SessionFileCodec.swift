@@ -3,7 +3,7 @@
 /// 1970, and the store only ever holds times rounded to milliseconds (`normalized`), so a
 /// session read back compares equal to the one written.
 import Encodings
-import Foundation
+import FoundationEssentials
 
 enum SessionFileCodec {
     static let currentVersion = 1

@@ -1,6 +1,6 @@
 /// Expiry rules: sliding idle timeout, absolute lifetime and how often a read refreshes the
 /// idle timer.
-import Foundation
+import FoundationEssentials
 
 /// How long sessions live. All intervals are in seconds.
 public struct SessionPolicy: Sendable, Equatable {

@@ -30,7 +30,7 @@
 ///
 /// // SessionStoreError.unavailable -> 503 page; .tooLarge -> 500.
 /// ```
-import Foundation
+import FoundationEssentials
 
 /// A server-side session store.
 ///

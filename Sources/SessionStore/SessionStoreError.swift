@@ -1,6 +1,6 @@
 /// The errors the store reports: storage that cannot be used right now, and a session too
 /// large to store.
-import Foundation
+import FoundationEssentials
 
 /// Storage failures. The app turns `unavailable` into a 503 page; no existing session is
 /// damaged when it is thrown.

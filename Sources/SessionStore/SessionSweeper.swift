@@ -1,20 +1,19 @@
 /// Runs the store's sweep periodically on a background queue, so expired sessions disappear
 /// without any request paying for it.
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Logging
+import Synchronization
 
 /// A repeating timer that calls `sweepExpired()` on its own low-priority serial queue. A
 /// sweep that takes longer than the interval delays the next one instead of overlapping it.
 /// The sweep takes session locks only without waiting, so it never blocks a request.
-public final class SessionSweeper: @unchecked Sendable {
-    // @unchecked: `timer` is only touched under `lock`.
+public final class SessionSweeper: Sendable {
     private let store: any SessionStore
     private let interval: TimeInterval
     private let logger: Logger
     private let queue = DispatchQueue(label: "SessionStore.sweeper", qos: .utility)
-    private let lock = NSLock()
-    private var timer: (any DispatchSourceTimer)?
+    private let timer = Mutex<(any DispatchSourceTimer)?>(nil)
 
     /// `interval`: seconds between sweeps (default 10 minutes).
     public init(store: any SessionStore, interval: TimeInterval = 600, logger: Logger = Logger(label: "SessionStore.sweeper")) {
@@ -27,29 +26,29 @@ public final class SessionSweeper: @unchecked Sendable {
     /// Starts sweeping: the first sweep runs after `initialDelay` seconds (default: right away,
     /// to clean up after a crash or a long downtime). Calling it again does nothing.
     public func start(initialDelay: TimeInterval = 0) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard timer == nil else { return }
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        // Leeway lets the system batch wake-ups; sweep timing is not precise anyway.
-        timer.schedule(deadline: .now() + initialDelay, repeating: interval, leeway: .seconds(Int(min(interval / 10, 60))))
-        timer.setEventHandler { [store, logger] in
-            do {
-                try store.sweepExpired()
-            } catch {
-                logger.error("session sweep failed", metadata: ["error": "\(error)"])
+        timer.withLock { running in
+            guard running == nil else { return }
+            let timer = DispatchSource.makeTimerSource(queue: queue)
+            // Leeway lets the system batch wake-ups; sweep timing is not precise anyway.
+            timer.schedule(deadline: .now() + initialDelay, repeating: interval, leeway: .seconds(Int(min(interval / 10, 60))))
+            timer.setEventHandler { [store, logger] in
+                do {
+                    try store.sweepExpired()
+                } catch {
+                    logger.error("session sweep failed", metadata: ["error": "\(error)"])
+                }
             }
+            timer.resume()
+            running = timer
         }
-        timer.resume()
-        self.timer = timer
     }
 
     /// Stops sweeping. A sweep in progress finishes.
     public func stop() {
-        lock.lock()
-        defer { lock.unlock() }
-        timer?.cancel()
-        timer = nil
+        timer.withLock { running in
+            running?.cancel()
+            running = nil
+        }
     }
 
     /// Runs one sweep on the sweeper's queue and waits for it (for shutdown and tests).
@@ -59,6 +58,6 @@ public final class SessionSweeper: @unchecked Sendable {
     }
 
     deinit {
-        timer?.cancel()
+        stop()
     }
 }

@@ -1,7 +1,8 @@
 /// The `entra-web` executable: reads flags and configuration, then runs the app.
 import App
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 
 struct EntraWeb: ParsableCommand {
@@ -35,13 +36,19 @@ struct EntraWeb: ParsableCommand {
             server = try AppServer(configuration: configuration, logger: logger)
             try server.run()
         } catch let error as ConfigurationError {
-            FileHandle.standardError.write(Data("Configuration error: \(error)\n".utf8))
+            printError("Configuration error: \(error)")
             throw ExitCode(2)
         } catch {
-            FileHandle.standardError.write(Data("Cannot start: \(error)\n".utf8))
+            printError("Cannot start: \(error)")
             throw ExitCode(1)
         }
     }
+}
+
+/// Writes one line to standard error, where start-up failures belong.
+private func printError(_ line: String) {
+    let bytes = Array("\(line)\n".utf8)
+    _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }
 
 EntraWeb.main()

@@ -1,6 +1,6 @@
 /// The app's settings, read from the environment and `.env` (the environment wins) and
 /// checked once at start-up so a bad value stops the process with a message naming the key.
-import Foundation
+import FoundationEssentials
 import HTTPServer
 
 public struct AppConfiguration: Sendable {
@@ -123,12 +123,12 @@ private struct SettingReader {
     let values: [String: String]
 
     func string(_ key: String) -> String? {
-        guard let value = values[key]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-        return value
+        guard let value = values[key]?.trimmingWhitespace, !value.isEmpty else { return nil }
+        return String(value)
     }
 
     func list(_ key: String) -> [String] {
-        (string(key) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        (string(key) ?? "").split(separator: ",").map { String($0.trimmingWhitespace) }.filter { !$0.isEmpty }
     }
 
     func proxyList(_ key: String) throws(ConfigurationError) -> [String] {

@@ -1,6 +1,6 @@
 /// Reads a `.env` file: `KEY=value` lines, `#` comments, optional `export ` prefix and
 /// single or double quotes, the subset that python-dotenv and shells agree on.
-import Foundation
+import FoundationEssentials
 
 public enum DotEnv {
     /// Parses `.env` text. Malformed lines are reported by line number so a typo does not
@@ -8,18 +8,17 @@ public enum DotEnv {
     public static func parse(_ text: String) throws(ConfigurationError) -> [String: String] {
         var values: [String: String] = [:]
         for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.hasSuffix("\r") { line.removeLast() }
+            var line = rawLine.trimmingWhitespace
             if line.isEmpty || line.hasPrefix("#") { continue }
-            if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
+            if line.hasPrefix("export ") { line = line.dropFirst(7).trimmingWhitespace }
             guard let eq = line.firstIndex(of: "=") else {
                 throw ConfigurationError(key: ".env", reason: "line \(index + 1) is not KEY=value")
             }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
+            let key = line[..<eq].trimmingWhitespace
             guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
                 throw ConfigurationError(key: ".env", reason: "line \(index + 1) has an invalid key")
             }
-            values[key] = unquote(line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces))
+            values[String(key)] = unquote(String(line[line.index(after: eq)...].trimmingWhitespace))
         }
         return values
     }
@@ -38,8 +37,8 @@ public enum DotEnv {
             return String(value.dropFirst().dropLast())
         }
         // An unquoted value may carry a trailing comment: `PORT=5000  # local`.
-        if let hash = value.range(of: " #") {
-            return value[..<hash.lowerBound].trimmingCharacters(in: .whitespaces)
+        if let hash = value.firstRange(of: " #") {
+            return String(value[..<hash.lowerBound].trimmingWhitespace)
         }
         return value
     }

@@ -1,6 +1,6 @@
 /// Ways the development identity provider can be told to misbehave, so end-to-end tests
 /// can show what the app does when a real provider or Graph fails.
-import Foundation
+import FoundationEssentials
 
 public struct DevFaults: Sendable {
     /// Sign ID tokens with a key that is not in the JWKS.

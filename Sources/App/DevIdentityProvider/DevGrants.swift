@@ -1,6 +1,6 @@
 /// The provider's memory of issued authorization codes and refresh tokens: each code is
 /// redeemable once, refresh tokens rotate on use.
-import Foundation
+import FoundationEssentials
 
 struct DevGrant: Sendable {
     let user: DevUser

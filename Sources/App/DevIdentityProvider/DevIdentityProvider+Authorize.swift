@@ -1,7 +1,7 @@
 /// The authorize endpoint: a page where the developer picks a demo user, then a redirect
 /// back to the app with a single-use code (or `error=access_denied` on cancel).
 import Encodings
-import Foundation
+import FoundationEssentials
 import HTTPServer
 
 extension DevIdentityProvider {

@@ -1,6 +1,6 @@
 /// Dispatches requests under `/_dev/idp/` to the provider's endpoints.
 import Encodings
-import Foundation
+import FoundationEssentials
 import HTTPServer
 import OIDC
 

@@ -2,7 +2,7 @@
 /// and `/me` answers only to a valid access token the provider issued.
 import CryptoSupport
 import Encodings
-import Foundation
+import FoundationEssentials
 import HTTPServer
 import OIDC
 

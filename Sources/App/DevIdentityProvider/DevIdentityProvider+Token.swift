@@ -2,7 +2,7 @@
 /// and the PKCE verifier) or a refresh token (rotating it), and issues RS256 tokens.
 import CryptoSupport
 import Encodings
-import Foundation
+import FoundationEssentials
 import HTTPServer
 import OIDC
 
@@ -138,7 +138,7 @@ extension DevIdentityProvider {
             "error": .string(error),
             "error_description": .string("\(description)\r\nTrace ID: \(traceID)"),
             "error_codes": [.integer(Int64(code))],
-            "timestamp": .string(ISO8601DateFormatter().string(from: clock())),
+            "timestamp": .string(clock().formatted(.iso8601)),
             "trace_id": .string(traceID),
             "correlation_id": .string(UUID().uuidString.lowercased()),
         ], status: status)

@@ -3,7 +3,7 @@
 /// Graph-like `/me`, served by the app itself under `/_dev/idp/` so the whole sign-in can
 /// be tried and tested without a tenant. The app reaches it over libcurl like any provider.
 import CryptoSupport
-import Foundation
+import FoundationEssentials
 import HTTPServer
 import OIDC
 import Synchronization

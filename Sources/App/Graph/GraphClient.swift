@@ -1,7 +1,7 @@
 /// Calls the Graph resource `/graph` shows (Microsoft Graph `/me` by default) with the
 /// user's access token, and sorts what comes back into the cases a page must tell apart.
 import Encodings
-import Foundation
+import FoundationEssentials
 import HTTPClient
 
 struct GraphClient: Sendable {
@@ -46,7 +46,7 @@ struct GraphClient: Sendable {
     static func claimsChallenge(_ header: String) -> String? {
         let parameters = authenticateParameters(header)
         guard parameters["error"] == "insufficient_claims", let encoded = parameters["claims"], !encoded.isEmpty else { return nil }
-        var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        var base64 = encoded.replacing("-", with: "+").replacing("_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
         guard let data = Data(base64Encoded: base64), let json = String(data: data, encoding: .utf8),
               JSONValue.parseObject(Array(data)) != nil
@@ -62,7 +62,7 @@ struct GraphClient: Sendable {
         while !rest.isEmpty {
             rest = rest.drop { $0 == " " || $0 == "," }
             guard let eq = rest.firstIndex(of: "=") else { break }
-            let name = rest[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
+            let name = rest[..<eq].trimmingWhitespace.lowercased()
             rest = rest[rest.index(after: eq)...]
             var value = ""
             if rest.first == "\"" {
@@ -75,7 +75,7 @@ struct GraphClient: Sendable {
                 rest = rest.dropFirst()
             } else {
                 let end = rest.firstIndex(of: ",") ?? rest.endIndex
-                value = rest[..<end].trimmingCharacters(in: .whitespaces)
+                value = String(rest[..<end].trimmingWhitespace)
                 rest = rest[end...]
             }
             if result[name] == nil { result[name] = value }

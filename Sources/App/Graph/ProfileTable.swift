@@ -1,6 +1,6 @@
 /// Turns a Graph profile into rows for a readable table and pretty JSON for the raw view.
 import Encodings
-import Foundation
+import FoundationEssentials
 
 enum ProfileTable {
     /// The fields people look for first, in Graph's own words.

@@ -1,6 +1,6 @@
 /// Renders the Mustache templates in `Templates/` (loaded once at start-up) into HTML
 /// responses that carry the security headers every page needs.
-import Foundation
+import FoundationEssentials
 import HTTPServer
 import Mustache
 
@@ -20,7 +20,7 @@ public struct PageRenderer: Sendable {
             throw ConfigurationError(key: "TEMPLATES_DIR", reason: "cannot read templates from \(directory)")
         }
         for name in names.sorted() {
-            let path = (directory as NSString).appendingPathComponent(name)
+            let path = URL(filePath: directory, directoryHint: .isDirectory).appending(path: name).path(percentEncoded: false)
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw ConfigurationError(key: "TEMPLATES_DIR", reason: "cannot read \(path)")
             }

@@ -1,7 +1,7 @@
 /// What every route shares: settings, pages, sessions, the identity provider, the logger,
 /// and the few page shapes they all use (signed-in pages, error pages, sign-in redirects).
 import Encodings
-import Foundation
+import FoundationEssentials
 import HTTPServer
 import Logging
 import OIDC

@@ -2,7 +2,7 @@
 /// the pending flow kept in the session) and complete it (state checked first, code
 /// redeemed, ID token validated, session id rotated), or explain plainly what went wrong.
 import Encodings
-import Foundation
+import FoundationEssentials
 import HTTPServer
 import OIDC
 import SessionStore

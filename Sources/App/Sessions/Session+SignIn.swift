@@ -1,7 +1,7 @@
 /// The OIDC values the app keeps in a session, stored as the opaque strings the store holds:
 /// pending sign-ins, the MSAL-format token cache, the cache account and a pending claims
 /// challenge.
-import Foundation
+import FoundationEssentials
 import OIDC
 import SessionStore
 

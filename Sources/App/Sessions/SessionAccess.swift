@@ -1,6 +1,6 @@
 /// How routes reach the session store: the cookie for this request (Secure and
 /// `__Host-` over https), the session id it carries, and the signed-in user.
-import Foundation
+import FoundationEssentials
 import HTTPServer
 import SessionStore
 

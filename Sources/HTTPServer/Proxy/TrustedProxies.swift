@@ -1,6 +1,8 @@
 /// The set of proxies whose X-Forwarded-* headers are believed: single addresses or CIDR
 /// blocks, IPv4 and IPv6 (TRUSTED_PROXIES).
 
+import Encodings
+
 public struct TrustedProxies: Sendable {
     /// One address block: the first `prefixLength` bits of `network`.
     public struct Block: Sendable, Hashable {
@@ -59,14 +61,5 @@ public struct TrustedProxies: Sendable {
 
     public func contains(_ address: IPAddress) -> Bool {
         blocks.contains { $0.contains(address) }
-    }
-}
-
-extension StringProtocol {
-    var trimmingWhitespace: Substring {
-        var s = Substring(self)
-        while let f = s.first, f == " " || f == "\t" { s.removeFirst() }
-        while let l = s.last, l == " " || l == "\t" { s.removeLast() }
-        return s
     }
 }

@@ -2,7 +2,7 @@
 /// PKCE verifier from the injected random source, S256 challenge, response_mode=query.
 import CryptoSupport
 import Encodings
-import Foundation
+import FoundationEssentials
 
 /// An authorize URL to redirect the browser to, and the record the callback needs.
 public struct AuthorizationRequest: Sendable {

@@ -1,6 +1,6 @@
 /// One sign-in attempt waiting for its callback: the secrets sent on the authorize request
 /// that the callback must prove knowledge of. Codable so the session store can keep it.
-import Foundation
+import FoundationEssentials
 
 public struct PendingFlow: Sendable, Equatable, Codable {
     public var state: String

@@ -2,7 +2,7 @@
 /// once (sign-in started in two tabs); each expires, the count is capped, and each can be
 /// redeemed once. A plain Codable value: the app keeps it in the session.
 import CryptoSupport
-import Foundation
+import FoundationEssentials
 
 public struct PendingFlows: Sendable, Equatable, Codable {
     public private(set) var flows: [PendingFlow]

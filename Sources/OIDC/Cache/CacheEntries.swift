@@ -1,6 +1,6 @@
 /// The entries of MSAL's unified token cache schema, with MSAL's field names. Times are
 /// epoch seconds stored as strings, as the schema requires.
-import Foundation
+import FoundationEssentials
 
 extension TokenCache {
     public struct AccessToken: Sendable, Equatable, Codable {

@@ -1,7 +1,7 @@
 /// A serializable token cache in MSAL's unified schema (sections AccessToken,
 /// RefreshToken, IdToken, Account, AppMetadata), so MSAL libraries can read what this app
 /// writes and the other way round. A plain value the app keeps in the session.
-import Foundation
+import FoundationEssentials
 
 public struct TokenCache: Sendable, Equatable, Codable {
     public internal(set) var accessTokens: [String: AccessToken]

@@ -1,7 +1,7 @@
 /// Silent token acquisition: a cached access token with enough life left, else one
 /// refresh-token redemption shared by concurrent requests of the same session.
 import CryptoSupport
-import Foundation
+import FoundationEssentials
 
 /// The validated result of one refresh, shared by every caller that waited for it.
 struct RefreshOutcome: Sendable {

@@ -9,7 +9,7 @@
 ///     // /call-api:   let token = try client.acquireTokenSilently(account: signIn.account, cache: &session.tokenCache)
 ///     // /logout:     let url = try client.endSessionURL(postLogoutRedirectURI: home, idTokenClaims: signIn.claims) ?? "/"
 import CryptoSupport
-import Foundation
+import FoundationEssentials
 import HTTPClient
 import Logging
 

@@ -1,5 +1,5 @@
 /// What a completed sign-in and a silent token request hand back to the app.
-import Foundation
+import FoundationEssentials
 
 /// The outcome of a successful callback.
 public struct SignInResult: Sendable, Equatable {

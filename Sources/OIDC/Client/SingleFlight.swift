@@ -2,17 +2,20 @@
 /// the work, callers arriving meanwhile wait for its result. Successful results are kept
 /// for a short while, so a request that read the session just before another one rotated
 /// the refresh token gets the new tokens instead of redeeming the old refresh token again.
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Synchronization
 
 final class SingleFlight<Value: Sendable>: Sendable {
-    private final class Call: @unchecked Sendable {
-        // Guarded by `condition`.
-        let condition = NSCondition()
-        var result: Result<Value, OIDCError>?
-        var finishedAt: Date?
+    private final class Call: Sendable {
+        let outcome = Mutex<(result: Result<Value, OIDCError>, finishedAt: Date)?>(nil)
+        /// Entered when the call starts and left once `outcome` is set, so followers can wait.
+        let finished = DispatchGroup()
+
+        init() { finished.enter() }
     }
 
-    private let calls = Locked<[String: Call]>([:])
+    private let calls = Mutex<[String: Call]>([:])
     private let retention: TimeInterval
     private let clock: @Sendable () -> Date
 
@@ -25,7 +28,7 @@ final class SingleFlight<Value: Sendable>: Sendable {
         let now = clock()
         let (call, isLeader) = calls.withLock { table -> (Call, Bool) in
             table = table.filter { _, call in
-                call.condition.withLock { call.finishedAt.map { now.timeIntervalSince($0) <= retention } ?? true }
+                call.outcome.withLock { $0.map { now.timeIntervalSince($0.finishedAt) <= retention } ?? true }
             }
             if let existing = table[key] { return (existing, false) }
             let call = Call()
@@ -34,20 +37,14 @@ final class SingleFlight<Value: Sendable>: Sendable {
         }
 
         if !isLeader {
-            call.condition.lock()
-            while call.result == nil { call.condition.wait() }
-            let result = call.result!
-            call.condition.unlock()
-            return try result.get()
+            call.finished.wait()
+            return try call.outcome.withLock { $0!.result }.get()
         }
 
         let result: Result<Value, OIDCError>
         do { result = .success(try work()) } catch { result = .failure(error) }
-        call.condition.withLock {
-            call.result = result
-            call.finishedAt = clock()
-            call.condition.broadcast()
-        }
+        call.outcome.withLock { $0 = (result, clock()) }
+        call.finished.leave()
         // Failures are not remembered: the next request should try again.
         if case .failure = result {
             calls.withLock { table in

@@ -1,6 +1,6 @@
 /// Where the identity provider lives: an Entra authority (`AUTHORITY`) or any OpenID
 /// provider's issuer (`OIDC_AUTHORITY`), with the rules for which URLs are acceptable.
-import Foundation
+import FoundationEssentials
 
 public struct Authority: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
@@ -71,7 +71,7 @@ public struct Authority: Sendable, Equatable {
     }
 
     private static func parse(_ value: String, key: String) throws(ConfigurationError) -> (String, URLComponents) {
-        var trimmed = value.trimmingCharacters(in: .whitespaces)
+        var trimmed = String(value.trimmingWhitespace)
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
               let host = components.host, !host.isEmpty

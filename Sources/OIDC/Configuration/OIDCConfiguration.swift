@@ -1,5 +1,5 @@
 /// Everything the OIDC client needs to know about this app's registration.
-import Foundation
+import FoundationEssentials
 
 public struct OIDCConfiguration: Sendable {
     public var authority: Authority

@@ -1,5 +1,5 @@
 /// The parts of an OpenID Provider's discovery document this client uses.
-import Foundation
+import FoundationEssentials
 
 public struct ProviderMetadata: Sendable, Equatable, Codable {
     public var issuer: String

@@ -1,9 +1,10 @@
 /// The process-wide copy of the provider's discovery document and signing keys: fetched
 /// once, shared by every request and session, refreshed after 24 hours, and refetched
 /// (at most once a minute) when a token names a key we do not have.
-import Foundation
+import FoundationEssentials
 import HTTPClient
 import Logging
+import Synchronization
 
 public final class ProviderMetadataStore: Sendable {
     private struct Snapshot {
@@ -20,11 +21,11 @@ public final class ProviderMetadataStore: Sendable {
     private let transport: any HTTPTransport
     private let clock: @Sendable () -> Date
     private let logger: Logger
-    private let snapshot = Locked(Snapshot())
+    private let snapshot = Mutex(Snapshot())
     /// Held across a fetch so concurrent callers that all find the cache empty wait for
     /// one download instead of each starting their own. Readers of a fresh snapshot never
     /// take it.
-    private let fetchLock = NSLock()
+    private let fetchLock = Mutex(())
 
     /// How long metadata and keys are used before being fetched again.
     public let refreshInterval: TimeInterval
@@ -48,28 +49,28 @@ public final class ProviderMetadataStore: Sendable {
     /// The discovery document, fetching it on first use and after `refreshInterval`.
     public func metadata() throws(OIDCError) -> ProviderMetadata {
         if let fresh = freshMetadata() { return fresh }
-        fetchLock.lock()
-        defer { fetchLock.unlock() }
-        if let fresh = freshMetadata() { return fresh }
-        let stale = snapshot.withLock { $0.metadata }
-        do {
-            let response = try get(authority.metadataURL, endpoint: .metadata)
-            let metadata = try ProviderMetadata.parse(response.body, for: authority)
-            let now = clock()
-            snapshot.withLock {
-                $0.metadata = metadata
-                $0.metadataFetchedAt = now
-                $0.metadataRetryAfter = nil
+        return try fetchLock.withLock { _ throws(OIDCError) -> ProviderMetadata in
+            if let fresh = freshMetadata() { return fresh }
+            let stale = snapshot.withLock { $0.metadata }
+            do throws(OIDCError) {
+                let response = try get(authority.metadataURL, endpoint: .metadata)
+                let metadata = try ProviderMetadata.parse(response.body, for: authority)
+                let now = clock()
+                snapshot.withLock {
+                    $0.metadata = metadata
+                    $0.metadataFetchedAt = now
+                    $0.metadataRetryAfter = nil
+                }
+                logger.info("Fetched OpenID provider metadata", metadata: ["host": "\(authority.host)"])
+                return metadata
+            } catch {
+                guard let stale else { throw error }
+                // Keep signing people in with what we had; try again in a minute.
+                let retryAt = clock().addingTimeInterval(retryInterval)
+                snapshot.withLock { $0.metadataRetryAfter = retryAt }
+                logger.warning("Metadata refresh failed, using the cached copy", metadata: ["reason": "\(error.logReason)"])
+                return stale
             }
-            logger.info("Fetched OpenID provider metadata", metadata: ["host": "\(authority.host)"])
-            return metadata
-        } catch {
-            guard let stale else { throw error }
-            // Keep signing people in with what we had; try again in a minute.
-            let retryAt = clock().addingTimeInterval(retryInterval)
-            snapshot.withLock { $0.metadataRetryAfter = retryAt }
-            logger.warning("Metadata refresh failed, using the cached copy", metadata: ["reason": "\(error.logReason)"])
-            return stale
         }
     }
 
@@ -77,18 +78,18 @@ public final class ProviderMetadataStore: Sendable {
     public func signingKeys() throws(OIDCError) -> JWKSet {
         if let fresh = freshKeys() { return fresh }
         let metadata = try metadata()
-        fetchLock.lock()
-        defer { fetchLock.unlock() }
-        if let fresh = freshKeys() { return fresh }
-        let stale = snapshot.withLock { $0.keys }
-        do {
-            return try fetchKeys(metadata)
-        } catch {
-            guard let stale else { throw error }
-            let retryAt = clock().addingTimeInterval(retryInterval)
-            snapshot.withLock { $0.keysRetryAfter = retryAt }
-            logger.warning("JWKS refresh failed, using the cached keys", metadata: ["reason": "\(error.logReason)"])
-            return stale
+        return try fetchLock.withLock { _ throws(OIDCError) -> JWKSet in
+            if let fresh = freshKeys() { return fresh }
+            let stale = snapshot.withLock { $0.keys }
+            do throws(OIDCError) {
+                return try fetchKeys(metadata)
+            } catch {
+                guard let stale else { throw error }
+                let retryAt = clock().addingTimeInterval(retryInterval)
+                snapshot.withLock { $0.keysRetryAfter = retryAt }
+                logger.warning("JWKS refresh failed, using the cached keys", metadata: ["reason": "\(error.logReason)"])
+                return stale
+            }
         }
     }
 
@@ -97,19 +98,19 @@ public final class ProviderMetadataStore: Sendable {
     /// use, or nil when rate-limited.
     func keysAfterUnknownKeyID(_ kid: String) throws(OIDCError) -> JWKSet? {
         let metadata = try metadata()
-        fetchLock.lock()
-        defer { fetchLock.unlock() }
-        let (current, lastRefetch) = snapshot.withLock { ($0.keys, $0.lastUnknownKeyRefetch) }
-        // A concurrent caller may have fetched the rotated keys while we waited for the lock.
-        if let current, current.keys.contains(where: { $0.kid == kid }) { return current }
-        let now = clock()
-        if let lastRefetch, now.timeIntervalSince(lastRefetch) < unknownKeyRefetchInterval {
-            logger.notice("Unknown signing key id; JWKS refetch rate-limited", metadata: ["kid": "\(LogSafe.token(kid))"])
-            return nil
+        return try fetchLock.withLock { _ throws(OIDCError) -> JWKSet? in
+            let (current, lastRefetch) = snapshot.withLock { ($0.keys, $0.lastUnknownKeyRefetch) }
+            // A concurrent caller may have fetched the rotated keys while we waited for the lock.
+            if let current, current.keys.contains(where: { $0.kid == kid }) { return current }
+            let now = clock()
+            if let lastRefetch, now.timeIntervalSince(lastRefetch) < unknownKeyRefetchInterval {
+                logger.notice("Unknown signing key id; JWKS refetch rate-limited", metadata: ["kid": "\(LogSafe.token(kid))"])
+                return nil
+            }
+            snapshot.withLock { $0.lastUnknownKeyRefetch = now }
+            logger.info("Unknown signing key id; refetching JWKS", metadata: ["kid": "\(LogSafe.token(kid))"])
+            return try fetchKeys(metadata)
         }
-        snapshot.withLock { $0.lastUnknownKeyRefetch = now }
-        logger.info("Unknown signing key id; refetching JWKS", metadata: ["kid": "\(LogSafe.token(kid))"])
-        return try fetchKeys(metadata)
     }
 
     private func fetchKeys(_ metadata: ProviderMetadata) throws(OIDCError) -> JWKSet {

@@ -2,7 +2,7 @@
 /// an RS256 verifier needs.
 import CryptoSupport
 import Encodings
-import Foundation
+import FoundationEssentials
 
 public struct JWK: Codable, Sendable, Equatable {
     public var kty: String

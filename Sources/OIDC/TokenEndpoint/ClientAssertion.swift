@@ -3,7 +3,7 @@
 /// thumbprints in the header so Entra can find the registered certificate.
 import CryptoSupport
 import Encodings
-import Foundation
+import FoundationEssentials
 
 public enum ClientAssertion {
     public static let type = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"

@@ -3,7 +3,7 @@
 /// a distinct OIDCError.
 import CryptoSupport
 import Encodings
-import Foundation
+import FoundationEssentials
 import HTTPClient
 import Logging
 

@@ -1,6 +1,6 @@
 /// The claims of a validated ID token, with typed access to the ones the app uses.
 import Encodings
-import Foundation
+import FoundationEssentials
 
 public struct IDTokenClaims: Sendable, Equatable, Codable {
     /// Every claim as sent.

@@ -1,7 +1,7 @@
 /// Validates ID tokens: RS256 signature against the provider's JWKS (with one refetch for
 /// an unknown kid), then issuer, audience, authorized party, time and nonce checks.
 import CryptoSupport
-import Foundation
+import FoundationEssentials
 
 struct IDTokenValidator: Sendable {
     /// What a valid token must say.
@@ -73,7 +73,7 @@ struct IDTokenValidator: Sendable {
             // Entra's common/organizations metadata cannot name one issuer; the token's own
             // tid fills the placeholder, so the issuer still has to match the tenant it claims.
             guard let tid = claims.tenantID, !tid.isEmpty else { throw .idTokenRejected(.missingTenantID) }
-            expectedIssuer = expectedIssuer.replacingOccurrences(of: "{tenantid}", with: tid)
+            expectedIssuer = expectedIssuer.replacing("{tenantid}", with: tid)
         }
         guard issuer == expectedIssuer else { throw .idTokenRejected(.issuerMismatch) }
 
