@@ -86,6 +86,20 @@ import Testing
         try expectSignedOut(app, browser)
     }
 
+    @Test func aFailingTokenEndpointGives502WithItsCorrelationID() throws {
+        let app = try RunningApp()
+        app.provider.faults.withLock { $0.tokenEndpointFailing = true }
+        let browser = app.browser()
+        let callback = try app.approve(browser, authorizeURL: app.startSignIn(browser), user: "adele")
+        let page = try browser.get(try #require(callback.location))
+        #expect(page.status == 502)
+        #expect(page.body.contains("The identity provider could not be reached"))
+        #expect(page.body.contains("temporarily_unavailable"))
+        #expect(page.body.contains("AADSTS90033"))
+        #expect(page.body.contains("Correlation ID"))
+        try expectSignedOut(app, browser)
+    }
+
     @Test func anIDTokenWithABadSignatureIsRejected() throws {
         let app = try RunningApp()
         app.provider.faults.withLock { $0.badIDTokenSignature = true }

@@ -7,6 +7,9 @@ public struct DevFaults: Sendable {
     public var badIDTokenSignature = false
     /// Advertise a token endpoint on a closed port (a provider that is down).
     public var tokenEndpointUnreachable = false
+    /// Answer every token request with 503 and an Entra error body (an outage on the
+    /// provider's side: reachable, but failing).
+    public var tokenEndpointFailing = false
     /// Answer refresh requests with invalid_grant (revoked or expired refresh token).
     public var rejectRefreshTokens = false
     /// Lifetime of access tokens; short values make the app refresh.

@@ -10,6 +10,10 @@ extension DevIdentityProvider {
     func token(_ request: HTTPRequest, tenant: String, endpoints: DevEndpoints) -> HTTPResponse {
         let form = Dictionary(FormURLEncoding.decode(String(decoding: request.body, as: UTF8.self)).map { ($0.name, $0.value) },
                               uniquingKeysWith: { first, _ in first })
+        if faults.withLock({ $0.tokenEndpointFailing }) {
+            return tokenError("temporarily_unavailable", "AADSTS90033: A transient error has occurred. Please try again.",
+                              code: 90033, status: .serviceUnavailable)
+        }
         guard authenticatesClient(request, form: form) else {
             return tokenError("invalid_client", "AADSTS7000215: Invalid client secret provided.", code: 7000215, status: .unauthorized)
         }

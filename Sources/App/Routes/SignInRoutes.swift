@@ -124,23 +124,31 @@ struct SignInRoutes {
     /// the provider could not be reached, 400 otherwise.
     static func signInFailure(_ error: OIDCError, app: AppContext, next: String) -> HTTPResponse {
         var details: [(String, String)] = []
+        func describe(_ body: ProviderErrorResponse) {
+            details.append(("Error", body.error))
+            if let description = body.errorDescription { details.append(("Description", description)) }
+            if let correlation = body.correlationID { details.append(("Correlation ID", correlation)) }
+        }
         let status: HTTPStatus
         let heading: String
         switch error {
-        case .transport, .providerUnavailable:
+        case .transport:
             status = .badGateway
             heading = "The identity provider could not be reached"
+        case .providerUnavailable(_, let body):
+            // A 5xx from the provider: still 502, but its error and correlation id help support.
+            status = .badGateway
+            heading = "The identity provider could not be reached"
+            if let body { describe(body) }
         case .authorizationFailed(let code, let description):
             status = .badRequest
             heading = code == "access_denied" ? "Sign-in was cancelled or refused" : "The identity provider reported an error"
             details.append(("Error", code))
             if let description { details.append(("Description", description)) }
-        case .provider(let body), .interactionRequired(let body?), .providerUnavailable(_, let body?):
+        case .provider(let body), .interactionRequired(let body?):
             status = .badRequest
             heading = "The identity provider refused the sign-in"
-            details.append(("Error", body.error))
-            if let description = body.errorDescription { details.append(("Description", description)) }
-            if let correlation = body.correlationID { details.append(("Correlation ID", correlation)) }
+            describe(body)
         case .stateRejected:
             status = .badRequest
             heading = "This sign-in link is no longer valid"
