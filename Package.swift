@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
+        // epoll, eventfd and the GNU extensions Swift's Glibc module leaves out (libc itself).
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         // C libraries from Debian (libssl-dev, libcurl4-openssl-dev).
         .systemLibrary(
             name: "COpenSSL",
@@ -35,7 +37,7 @@ let package = Package(
         // The HTTP/1.1 server: sockets, event loop, parsing, responses, routing, static files.
         .target(
             name: "HTTPServer",
-            dependencies: ["Encodings", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CLinux", "Encodings", .product(name: "Logging", package: "swift-log")]
         ),
 
         // Outbound HTTP over libcurl (token endpoint, JWKS, Microsoft Graph).
