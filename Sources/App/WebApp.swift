@@ -32,7 +32,8 @@ public final class WebApp: Sendable {
         clock: @escaping @Sendable () -> Date = Date.init, devUsers: [DevUser]? = nil
     ) throws(ConfigurationError) {
         let pages = try PageRenderer(directory: configuration.templatesDirectory,
-                                     devIdentityProvider: configuration.devIdentityProvider)
+                                     devIdentityProvider: configuration.devIdentityProvider,
+                                     microsoftGraph: configuration.usesMicrosoftGraph)
         for name in Self.requiredTemplates where !pages.has(name) {
             throw ConfigurationError(key: "TEMPLATES_DIR", reason: "has no \(name).mustache")
         }

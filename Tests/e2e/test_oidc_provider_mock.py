@@ -141,11 +141,14 @@ def test_sign_in_profile_and_sign_out(start_app, method):
         home = browser.get(app.base + "/")
         assert "Signed in as <strong>Alice Example</strong>" in home.text, home.text
         assert "You are signed in as <strong>alice</strong>" in home.text
+        # Not Entra: the profile comes from the provider's userinfo, so no page names Graph.
+        assert "Show my profile" in home.text and "Microsoft" not in home.text, home.text
         assert len(app.session_files()) == 1
 
         profile = browser.get(app.base + "/graph")
         assert profile.status_code == 200, f"{profile.text}\n{app.log}"
         assert f"<code>{provider.userinfo_endpoint}</code>" in profile.text
+        assert "<h1>Your profile</h1>" in profile.text and "Microsoft" not in profile.text
         rows = graph_rows(profile.text)
         assert rows.get("Sub") == ALICE.sub, rows
         assert rows.get("Email") == "alice@example.org"

@@ -103,6 +103,12 @@ public struct AppConfiguration: Sendable {
 
     public static let defaultGraphEndpoint = "https://graph.microsoft.com/v1.0/me"
 
+    /// Whether the profile comes from Microsoft Graph: with Entra or the development
+    /// provider (which mimics Graph), not with a generic OpenID provider's userinfo.
+    public var usesMicrosoftGraph: Bool {
+        devIdentityProvider || authority != nil || oidcAuthority == nil
+    }
+
     /// True when an Entra app (or another OpenID provider) is configured.
     public var hasIdentityProvider: Bool {
         clientID != nil && (authority != nil || oidcAuthority != nil)

@@ -8,10 +8,12 @@ public struct PageRenderer: Sendable {
     private let library: MustacheLibrary
     /// Shown in the layout on every page when the development provider is on.
     private let devIdentityProvider: Bool
+    /// Whether pages name Microsoft Entra ID and Graph, or speak of a generic OpenID provider.
+    private let microsoftGraph: Bool
 
     /// Loads every `*.mustache` file in `directory`. A template that does not parse stops
     /// start-up rather than failing on the first visitor.
-    public init(directory: String, devIdentityProvider: Bool = false) throws(ConfigurationError) {
+    public init(directory: String, devIdentityProvider: Bool = false, microsoftGraph: Bool = true) throws(ConfigurationError) {
         var library = MustacheLibrary()
         let names: [String]
         do {
@@ -32,6 +34,7 @@ public struct PageRenderer: Sendable {
         }
         self.library = library
         self.devIdentityProvider = devIdentityProvider
+        self.microsoftGraph = microsoftGraph
     }
 
     /// Renders `template` with `context`. Values are HTML-escaped by Mustache's `{{ }}`.
@@ -41,6 +44,7 @@ public struct PageRenderer: Sendable {
     ) -> HTTPResponse {
         var context = context
         context["devIdentityProvider"] = devIdentityProvider
+        context["microsoftGraph"] = microsoftGraph
         guard let html = library.render(context, withTemplate: template) else {
             // Only reachable through a programming error (a page naming a template that does
             // not exist); the start-up self-check in WebApp catches it before serving.

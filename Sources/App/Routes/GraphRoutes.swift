@@ -53,6 +53,7 @@ struct GraphRoutes {
     static func graphFailure(_ failure: GraphClient.Failure, session: Session, user: SignedInUser, app: AppContext) -> HTTPResponse {
         let message: String
         var status = HTTPStatus.badGateway
+        let api = app.configuration.usesMicrosoftGraph ? "Microsoft Graph" : "The profile endpoint"
         switch failure {
         case .claimsChallenge(let claims):
             // Conditional Access wants more (e.g. MFA): sign in again asking for those claims.
@@ -60,18 +61,18 @@ struct GraphRoutes {
             _ = try? app.sessions.store.update(session.id) { $0.claimsChallenge = claims }
             return app.signInRedirect(next: "/graph")
         case .unauthorized:
-            message = "Microsoft Graph did not accept your access token (HTTP 401). Signing out and in again usually fixes this."
+            message = "\(api) did not accept your access token (HTTP 401). Signing out and in again usually fixes this."
         case .forbidden:
             status = .forbidden
-            message = "Microsoft Graph refused access (HTTP 403): the app may lack consent for the requested permission."
+            message = "\(api) refused access (HTTP 403): the app may lack consent for the requested permission."
         case .unavailable(let code):
-            message = "Microsoft Graph is unavailable right now (HTTP \(code)). Please try again in a moment."
+            message = "\(api) is unavailable right now (HTTP \(code)). Please try again in a moment."
         case .unexpectedStatus(let code):
-            message = "Microsoft Graph answered with an unexpected status (HTTP \(code))."
+            message = "\(api) answered with an unexpected status (HTTP \(code))."
         case .unreachable(let error):
-            message = "Microsoft Graph could not be reached (\(error)). Please try again in a moment."
+            message = "\(api) could not be reached (\(error)). Please try again in a moment."
         case .notJSON:
-            message = "Microsoft Graph sent a response that is not JSON."
+            message = "\(api) sent a response that is not JSON."
         }
         app.logger.notice("Graph call failed", metadata: ["reason": "\(failure)"])
         return app.errorPage(heading: "Your profile could not be loaded", message: message, retryURL: "/graph", user: user, status: status)
