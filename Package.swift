@@ -84,6 +84,11 @@ let package = Package(
             dependencies: ["SessionStore", "Encodings", "CryptoSupport", .product(name: "Logging", package: "swift-log")],
             path: "bench/SessionBench"
         ),
+        .executableTarget(
+            name: "rss-floor",
+            dependencies: ["CCurl", "COpenSSL", .product(name: "Mustache", package: "swift-mustache")],
+            path: "bench/RSSFloor"
+        ),
 
         // libFuzzer target for the request parser (bench/fuzz.sh); a plain build is a replay tool.
         // Extern: to declare libFuzzer's LLVMFuzzerRunDriver (see FuzzEntry.swift).

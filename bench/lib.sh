@@ -10,10 +10,11 @@ require_tools() {
     done
 }
 
-# Builds entra-web in release mode, the way `make run` does, and sets BIN to it.
+# Builds entra-web (or the named product) in release mode, the way `make run` does, and
+# sets BIN to it.
 build_release_app() {
-    echo "Building: scripts/build-release.sh" >&2
-    BIN="$(./scripts/build-release.sh)"
+    echo "Building: scripts/build-release.sh $*" >&2
+    BIN="$(./scripts/build-release.sh "$@")"
 }
 
 # A TCP port free on 127.0.0.1 right now (the OS picks it).
