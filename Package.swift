@@ -73,6 +73,7 @@ let package = Package(
             name: "entra-web",
             dependencies: [
                 "App",
+                "HTTPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

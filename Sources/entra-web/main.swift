@@ -3,6 +3,7 @@ import App
 import ArgumentParser
 import FoundationEssentials
 import Glibc
+import HTTPServer
 import Logging
 
 struct EntraWeb: ParsableCommand {
@@ -22,12 +23,12 @@ struct EntraWeb: ParsableCommand {
 
     func run() throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        // Lines are written by a thread of their own, so a stalled log reader never stalls
+        // requests; whatever is queued is written out before the process exits.
+        let logOutput = LogOutput()
+        LoggingSystem.bootstrap { label in logOutput.logHandler(label: label, level: level) }
         let logger = Logger(label: "entra-web")
+        defer { logOutput.flush(timeout: 2) }
 
         let server: AppServer
         do {
@@ -36,9 +37,11 @@ struct EntraWeb: ParsableCommand {
             server = try AppServer(configuration: configuration, logger: logger)
             try server.run()
         } catch let error as ConfigurationError {
+            logOutput.flush(timeout: 2)
             printError("Configuration error: \(error)")
             throw ExitCode(2)
         } catch {
+            logOutput.flush(timeout: 2)
             printError("Cannot start: \(error)")
             throw ExitCode(1)
         }

@@ -25,6 +25,13 @@ class RunningApp:
 
     @property
     def log(self):
+        """The log once it has stopped growing: the app's log thread writes lines a few
+        milliseconds after the response they describe."""
+        deadline = time.monotonic() + 2
+        size = -1
+        while time.monotonic() < deadline and size != self.log_path.stat().st_size:
+            size = self.log_path.stat().st_size
+            time.sleep(0.03)
         return self.log_path.read_text(errors="replace")
 
     def session_files(self):

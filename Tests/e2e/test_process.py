@@ -1,5 +1,8 @@
 """The binary as an operator runs it: start-up errors name the key, the development
-provider comes up on loopback, SIGINT ends the process with status 0."""
+provider comes up on loopback, SIGINT ends the process with status 0, and a stalled log
+reader does not stall requests."""
+import re
+import signal
 import subprocess
 
 import requests
@@ -30,3 +33,32 @@ def test_dev_identity_provider_serves_the_app_and_announces_itself(start_app):
     assert home.status_code == 200
     assert "Development identity provider" in home.text
     assert requests.get(app.base + "/healthz", timeout=10).text == "ok"
+
+
+def test_a_log_reader_that_stops_reading_does_not_stop_the_server(tmp_path):
+    # stderr is a pipe nobody reads: once its 64 KB are full, a server that wrote its log
+    # from the request path would stand still (it did, after about 800 requests).
+    process = subprocess.Popen([str(BINARY), "--env-file", "/nonexistent/.env", "--dev-idp"], cwd=tmp_path,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env={"HOST": "127.0.0.1", "PORT": "0", "SESSION_DIR": str(tmp_path / "sessions"),
+                                    "TEMPLATES_DIR": str(ROOT / "Templates"), "PUBLIC_DIR": str(ROOT / "Public")})
+    try:
+        base = None
+        for line in process.stderr:
+            match = re.search(rb"Listening on (http://\S+)", line)
+            if match:
+                base = match.group(1).decode().rstrip("/")
+                break
+        assert base, "the server did not start"
+        with requests.Session() as session:
+            for _ in range(3000):  # about 300 KB of access log
+                assert session.get(base + "/healthz", timeout=5).text == "ok"
+        # The reader comes back: the queued lines are all there, in order.
+        process.send_signal(signal.SIGINT)
+        rest = process.stderr.read().decode()
+        assert process.wait(timeout=10) == 0
+        assert rest.count("GET /healthz 200") == 3000
+        assert rest.rstrip().endswith("Server stopped")
+        assert "dropped" not in rest
+    finally:
+        process.kill()
