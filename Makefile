@@ -37,6 +37,7 @@ test: test-deps .build-venv/ready
 bench: deps
 	@APT="wrk" ./scripts/apt-install.sh
 	bash bench/http.sh
+	bash bench/rss-floor.sh
 
 clean:
 	rm -rf .build
