@@ -1,7 +1,6 @@
 /// The `entra-web` executable: reads flags and configuration, then runs the app.
 import App
 import ArgumentParser
-import FoundationEssentials
 import Glibc
 import HTTPServer
 import Logging
@@ -18,23 +17,22 @@ struct EntraWeb: ParsableCommand {
     @Option(name: .customLong("env-file"), help: "The .env file to read; the environment wins over it.")
     var envFile = ".env"
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String = ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info"
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default: LOG_LEVEL, else info).")
+    var logLevel: Logger.Level?
 
     func run() throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
         // Lines are written by a thread of their own, so a stalled log reader never stalls
         // requests; whatever is queued is written out before the process exits.
         let logOutput = LogOutput()
-        LoggingSystem.bootstrap { label in logOutput.logHandler(label: label, level: level) }
-        let logger = Logger(label: "entra-web")
         defer { logOutput.flush(timeout: 2) }
 
         let server: AppServer
         do {
             var configuration = try AppConfiguration.load(dotEnv: DotEnv.load(path: envFile))
             if devIdentityProvider { configuration.devIdentityProvider = true }
-            server = try AppServer(configuration: configuration, logger: logger)
+            let level = logLevel ?? configuration.logLevel
+            LoggingSystem.bootstrap { label in logOutput.logHandler(label: label, level: level) }
+            server = try AppServer(configuration: configuration, logger: Logger(label: "entra-web"))
             try server.run()
         } catch let error as ConfigurationError {
             logOutput.flush(timeout: 2)
@@ -47,6 +45,8 @@ struct EntraWeb: ParsableCommand {
         }
     }
 }
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 /// Writes one line to standard error, where start-up failures belong.
 private func printError(_ line: String) {

@@ -35,6 +35,7 @@ import Testing
         #expect(config.adminRole == "admin")
         #expect(config.graphEndpoint == nil)
         #expect(config.sessionDirectory == ".sessions")
+        #expect(config.logLevel == .info)
         #expect(!config.hasIdentityProvider)
         #expect(config.missingIdentityKeys == ["CLIENT_ID", "AUTHORITY", "CLIENT_SECRET"])
     }
@@ -43,6 +44,11 @@ import Testing
         let config = try AppConfiguration.load(environment: ["PORT": "7000"], dotEnv: ["PORT": "6000", "HOST": "::1"])
         #expect(config.port == 7000)
         #expect(config.host == "::1")
+    }
+
+    @Test func logLevelComesFromDotEnvToo() throws {
+        #expect(try AppConfiguration.load(environment: [:], dotEnv: ["LOG_LEVEL": "warning"]).logLevel == .warning)
+        #expect(try AppConfiguration.load(environment: ["LOG_LEVEL": "debug"], dotEnv: ["LOG_LEVEL": "warning"]).logLevel == .debug)
     }
 
     @Test func aPortThatIsNotANumberNamesTheKey() {
@@ -70,6 +76,7 @@ import Testing
             ("DEV_IDP", "maybe"),
             ("TOKEN_AUTH_METHOD", "none"),
             ("MAX_CONNECTIONS", "0"),
+            ("LOG_LEVEL", "loud"),
         ]
         for (key, value) in cases {
             #expect(throws: ConfigurationError.self, "\(key)=\(value)") { try AppConfiguration.load(environment: [key: value]) }

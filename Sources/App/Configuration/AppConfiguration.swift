@@ -2,6 +2,7 @@
 /// checked once at start-up so a bad value stops the process with a message naming the key.
 import FoundationEssentials
 import HTTPServer
+import Logging
 
 public struct AppConfiguration: Sendable {
     // Identity provider
@@ -36,6 +37,7 @@ public struct AppConfiguration: Sendable {
     public var headTimeout: TimeInterval
     public var idleTimeout: TimeInterval
     public var maxConnections: Int
+    public var logLevel: Logger.Level
 
     // Files
     public var templatesDirectory: String
@@ -64,6 +66,7 @@ public struct AppConfiguration: Sendable {
         ("HEAD_TIMEOUT", "Seconds a client has to send a request head"),
         ("IDLE_TIMEOUT", "Seconds an idle keep-alive connection is kept"),
         ("MAX_CONNECTIONS", "Open connections beyond which new ones get 503"),
+        ("LOG_LEVEL", "trace, debug, info, notice, warning, error or critical"),
         ("TEMPLATES_DIR", "Directory of the Mustache templates"),
         ("PUBLIC_DIR", "Directory served under /static/"),
     ]
@@ -96,6 +99,7 @@ public struct AppConfiguration: Sendable {
             headTimeout: try reader.seconds("HEAD_TIMEOUT") ?? 10,
             idleTimeout: try reader.seconds("IDLE_TIMEOUT") ?? 60,
             maxConnections: try reader.integer("MAX_CONNECTIONS", in: 1...1_000_000) ?? 10_000,
+            logLevel: try reader.oneOf("LOG_LEVEL", Logger.Level.allCases.map(\.rawValue)).flatMap(Logger.Level.init(rawValue:)) ?? .info,
             templatesDirectory: reader.string("TEMPLATES_DIR") ?? "Templates",
             publicDirectory: reader.string("PUBLIC_DIR") ?? "Public"
         )
