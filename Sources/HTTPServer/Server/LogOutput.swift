@@ -15,14 +15,13 @@ public final class LogOutput: Sendable {
     }
 
     private let queue = Queue()
-    private let descriptor: Int32
     private let capacity: Int
 
     /// `capacity`: bytes that may wait for the reader; lines beyond it are dropped and
     /// counted, and the count is written once the reader catches up, so a stalled log costs
-    /// a bounded amount of memory and is visible afterwards.
+    /// a bounded amount of memory and is visible afterwards. Meant to live as long as the
+    /// process (one per process): its writer thread is never stopped.
     public init(descriptor: Int32 = STDERR_FILENO, capacity: Int = 4 << 20) {
-        self.descriptor = descriptor
         self.capacity = capacity
         let queue = self.queue
         Threads.detach(Threads.start(name: "log-output") { Self.drain(queue, to: descriptor) })
