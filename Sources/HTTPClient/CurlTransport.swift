@@ -2,6 +2,7 @@
 /// redirects, http/https only, bounded time and response size. Calls block; the server
 /// runs them on worker threads.
 import CCurl
+import Encodings
 import FoundationEssentials
 
 public final class CurlTransport: HTTPTransport {
@@ -39,7 +40,7 @@ public final class CurlTransport: HTTPTransport {
     }
 
     public func send(_ request: OutboundRequest) throws(TransportError) -> OutboundResponse {
-        let host = URLComponents(string: request.url)?.host ?? ""
+        let host = URLComponents(string: request.url)?.literalHost ?? ""
         guard !host.isEmpty else { throw .invalidURL(CurlTransport.redacted(request.url)) }
         for header in request.headers where CurlTransport.containsLineBreak(header.name) || CurlTransport.containsLineBreak(header.value) {
             throw .other("header \(header.name.filter { $0 != "\r" && $0 != "\n" }) contains a line break")
@@ -147,7 +148,7 @@ public final class CurlTransport: HTTPTransport {
     /// logs or pages.
     static func redacted(_ url: String) -> String {
         guard let components = URLComponents(string: url), let scheme = components.scheme else { return "<unparseable URL>" }
-        return "\(scheme)://\(components.host ?? "")"
+        return "\(scheme)://\(components.literalHost ?? "")"
     }
 
     static func containsLineBreak(_ text: String) -> Bool {

@@ -32,9 +32,16 @@ import Testing
         _ = try Authority.generic("http://127.0.0.1:9000")
         _ = try Authority.generic("http://127.45.0.1")
         _ = try Authority.generic("http://[::1]:8081")
-        for url in ["http://idp.example.com", "http://128.0.0.1", "http://localhost.evil.com", "ftp://localhost", "idp.example.com"] {
+        // A percent-escaped loopback address is not loopback: the host is checked as written.
+        for url in ["http://idp.example.com", "http://128.0.0.1", "http://localhost.evil.com", "ftp://localhost", "idp.example.com",
+                    "http://127.0.0.%31", "http://local%68ost"] {
             #expect(throws: ConfigurationError.self, "\(url)") { try Authority.generic(url) }
         }
+    }
+
+    @Test func hostIsTheASCIIFormAsWritten() throws {
+        #expect(try Authority.generic("https://xn--bcher-kva.example/realm").host == "xn--bcher-kva.example")
+        #expect(try Authority.entra("https://Login.MicrosoftOnline.com/common").host == "login.microsoftonline.com")
     }
 
     @Test func errorsNameTheKey() {

@@ -1,5 +1,6 @@
 /// The app's settings, read from the environment and `.env` (the environment wins) and
 /// checked once at start-up so a bad value stops the process with a message naming the key.
+import Encodings
 import FoundationEssentials
 import HTTPServer
 import Logging
@@ -184,7 +185,7 @@ private struct SettingReader {
     func absoluteURL(_ key: String) throws(ConfigurationError) -> URL? {
         guard let raw = string(key) else { return nil }
         guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty
+              let host = URLComponents(string: raw)?.literalHost, !host.isEmpty
         else {
             throw ConfigurationError(key: key, reason: "must be an absolute http(s) URL, got \"\(raw)\"")
         }

@@ -1,6 +1,7 @@
 /// Everything sign-in needs at request time: the OIDC client, the redirect URI and the
 /// app's origin, the Graph endpoint. Built once the server has bound its port, because
 /// with PORT=0 the redirect URI and the development provider's address depend on it.
+import Encodings
 import FoundationEssentials
 import HTTPClient
 import Logging
@@ -99,7 +100,7 @@ struct IdentityFactory: Sendable {
 
     /// `scheme://host[:port]` of an absolute URL.
     static func origin(of url: String) -> String? {
-        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return nil }
+        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.literalHost else { return nil }
         let hostPart = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         return "\(scheme)://\(hostPart)" + (components.port.map { ":\($0)" } ?? "")
     }

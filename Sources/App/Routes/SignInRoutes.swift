@@ -25,7 +25,7 @@ struct SignInRoutes {
         // browser back to the redirect URI's host. Starting elsewhere (127.0.0.1 versus
         // localhost) would lose the session on the way back, so move to that host first.
         if let host = request.host, "\(request.scheme)://\(host)" != identity.origin,
-           URLComponents(string: identity.origin)?.host.map(isLoopback) == true, isLoopback(hostName(host))
+           URLComponents(string: identity.origin)?.literalHost.map(isLoopback) == true, isLoopback(hostName(host))
         {
             return .redirect(to: identity.origin + request.path + (request.query.map { "?" + $0 } ?? ""))
         }

@@ -1,5 +1,6 @@
 /// Where the identity provider lives: an Entra authority (`AUTHORITY`) or any OpenID
 /// provider's issuer (`OIDC_AUTHORITY`), with the rules for which URLs are acceptable.
+import Encodings
 import FoundationEssentials
 
 public struct Authority: Sendable, Equatable {
@@ -47,14 +48,14 @@ public struct Authority: Sendable, Equatable {
         guard let tenant = segments.last, !segments.contains(where: { endpointSegments.contains($0.lowercased()) }) else {
             throw ConfigurationError(key: key, reason: "must be https://<host>/<tenant> (tenant id, domain, common or organizations)")
         }
-        return Authority(kind: .entra(tenant: tenant), url: trimmed, host: components.host!.lowercased(),
+        return Authority(kind: .entra(tenant: tenant), url: trimmed, host: components.literalHost!.lowercased(),
                          metadataURL: trimmed + "/v2.0/.well-known/openid-configuration")
     }
 
     /// Parses a generic OpenID provider's issuer URL.
     public static func generic(_ value: String, key: String = "OIDC_AUTHORITY") throws(ConfigurationError) -> Authority {
         let (trimmed, components) = try parse(value, key: key)
-        return Authority(kind: .generic, url: trimmed, host: components.host!.lowercased(),
+        return Authority(kind: .generic, url: trimmed, host: components.literalHost!.lowercased(),
                          metadataURL: trimmed + "/.well-known/openid-configuration")
     }
 
@@ -74,7 +75,7 @@ public struct Authority: Sendable, Equatable {
         var trimmed = String(value.trimmingWhitespace)
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
-              let host = components.host, !host.isEmpty
+              let host = components.literalHost, !host.isEmpty
         else { throw ConfigurationError(key: key, reason: "is not an absolute URL") }
         guard components.query == nil, components.fragment == nil, components.user == nil, components.password == nil else {
             throw ConfigurationError(key: key, reason: "must not contain a query, fragment or credentials")

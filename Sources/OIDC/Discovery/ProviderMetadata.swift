@@ -1,4 +1,5 @@
 /// The parts of an OpenID Provider's discovery document this client uses.
+import Encodings
 import FoundationEssentials
 
 public struct ProviderMetadata: Sendable, Equatable, Codable {
@@ -52,7 +53,7 @@ public struct ProviderMetadata: Sendable, Equatable, Codable {
 enum SecureURL {
     static func isAcceptable(_ value: String) -> Bool {
         guard let components = URLComponents(string: value), let scheme = components.scheme?.lowercased(),
-              let host = components.host, !host.isEmpty
+              let host = components.literalHost, !host.isEmpty
         else { return false }
         return scheme == "https" || (scheme == "http" && LoopbackHost.isLoopback(host))
     }
