@@ -22,15 +22,16 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# Waits up to 10 s for 127.0.0.1:PORT to accept; fails with the log if PID exits first.
+# Waits up to SECONDS (default 10) for 127.0.0.1:PORT to accept; fails with the log if
+# PID exits first.
 wait_for_port() {
-    local port=$1 pid=$2 log=$3
-    for _ in $(seq 1 100); do
+    local port=$1 pid=$2 log=$3 seconds=${4:-10}
+    for _ in $(seq 1 $((seconds * 10))); do
         if python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null; then return 0; fi
         kill -0 "$pid" 2>/dev/null || { echo "server exited; log:" >&2; cat "$log" >&2; exit 1; }
         sleep 0.1
     done
-    echo "server did not listen on port $port within 10 s" >&2
+    echo "server did not listen on port $port within $seconds s" >&2
     exit 1
 }
 
