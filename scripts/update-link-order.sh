@@ -42,7 +42,7 @@ phases=0
 end_phase() {
     phases=$((phases + 1))
     # valgrind names its control pipes after $HOST, which the app's environment sets.
-    HOST=127.0.0.1 callgrind_control --dump "$PID" >/dev/null
+    HOST=127.0.0.1 callgrind_control --dump "$PID" >/dev/null 2>&1
     for _ in $(seq 1 600); do [ -s "$WORK/phase.$phases" ] && return 0; sleep 0.1; done
     echo "callgrind wrote no $WORK/phase.$phases" >&2
     exit 1
