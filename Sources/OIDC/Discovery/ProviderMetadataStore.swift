@@ -7,13 +7,30 @@ import Logging
 import Synchronization
 
 public final class ProviderMetadataStore: Sendable {
+    /// One downloaded document: when it was fetched and, after a failed refresh, until when
+    /// the old copy is used before trying again.
+    private struct Cached<Value: Sendable> {
+        var value: Value?
+        var fetchedAt: Date?
+        var retryAfter: Date?
+
+        func fresh(at now: Date, refreshInterval: TimeInterval) -> Value? {
+            guard let value, let fetchedAt else { return nil }
+            if now.timeIntervalSince(fetchedAt) < refreshInterval { return value }
+            if let retryAfter, now < retryAfter { return value }
+            return nil
+        }
+
+        mutating func store(_ value: Value, at now: Date) {
+            self.value = value
+            fetchedAt = now
+            retryAfter = nil
+        }
+    }
+
     private struct Snapshot {
-        var metadata: ProviderMetadata?
-        var metadataFetchedAt: Date?
-        var metadataRetryAfter: Date?
-        var keys: JWKSet?
-        var keysFetchedAt: Date?
-        var keysRetryAfter: Date?
+        var metadata = Cached<ProviderMetadata>()
+        var keys = Cached<JWKSet>()
         var lastUnknownKeyRefetch: Date?
     }
 
@@ -48,49 +65,51 @@ public final class ProviderMetadataStore: Sendable {
 
     /// The discovery document, fetching it on first use and after `refreshInterval`.
     public func metadata() throws(OIDCError) -> ProviderMetadata {
-        if let fresh = freshMetadata() { return fresh }
-        return try fetchLock.withLock { _ throws(OIDCError) -> ProviderMetadata in
-            if let fresh = freshMetadata() { return fresh }
-            let stale = snapshot.withLock { $0.metadata }
-            do throws(OIDCError) {
-                let response = try get(authority.metadataURL, endpoint: .metadata)
-                let metadata = try ProviderMetadata.parse(response.body, for: authority)
-                let now = clock()
-                snapshot.withLock {
-                    $0.metadata = metadata
-                    $0.metadataFetchedAt = now
-                    $0.metadataRetryAfter = nil
-                }
-                logger.info("Fetched OpenID provider metadata", metadata: ["host": "\(authority.host)"])
-                return metadata
-            } catch {
-                guard let stale else { throw error }
-                // Keep signing people in with what we had; try again in a minute.
-                let retryAt = clock().addingTimeInterval(retryInterval)
-                snapshot.withLock { $0.metadataRetryAfter = retryAt }
-                logger.warning("Metadata refresh failed, using the cached copy", metadata: ["reason": "\(error.logReason)"])
-                return stale
-            }
+        try cached(\.metadata, failure: "Metadata refresh failed, using the cached copy") { () throws(OIDCError) in
+            let response = try get(authority.metadataURL, endpoint: .metadata)
+            let metadata = try ProviderMetadata.parse(response.body, for: authority)
+            let now = clock()
+            snapshot.withLock { $0.metadata.store(metadata, at: now) }
+            logger.info("Fetched OpenID provider metadata", metadata: ["host": "\(authority.host)"])
+            return metadata
         }
     }
 
     /// The signing keys, fetching them on first use and after `refreshInterval`.
     public func signingKeys() throws(OIDCError) -> JWKSet {
-        if let fresh = freshKeys() { return fresh }
+        if let fresh = fresh(\.keys) { return fresh }
         let metadata = try metadata()
-        return try fetchLock.withLock { _ throws(OIDCError) -> JWKSet in
-            if let fresh = freshKeys() { return fresh }
-            let stale = snapshot.withLock { $0.keys }
+        return try cached(\.keys, failure: "JWKS refresh failed, using the cached keys") { () throws(OIDCError) in
+            try fetchKeys(metadata)
+        }
+    }
+
+    /// The value at `entry` while fresh; otherwise `fetch`ed under `fetchLock`, so callers that
+    /// all find it stale wait for one download. When a refresh fails and an old copy exists,
+    /// the old copy is used for `retryInterval` before the next try.
+    private func cached<Value: Sendable>(
+        _ entry: WritableKeyPath<Snapshot, Cached<Value>>, failure: Logger.Message, fetch: () throws(OIDCError) -> Value
+    ) throws(OIDCError) -> Value {
+        if let fresh = fresh(entry) { return fresh }
+        return try fetchLock.withLock { _ throws(OIDCError) -> Value in
+            if let fresh = fresh(entry) { return fresh }
+            let stale = snapshot.withLock { $0[keyPath: entry].value }
             do throws(OIDCError) {
-                return try fetchKeys(metadata)
+                return try fetch()
             } catch {
                 guard let stale else { throw error }
+                // Keep signing people in with what we had; try again in a minute.
                 let retryAt = clock().addingTimeInterval(retryInterval)
-                snapshot.withLock { $0.keysRetryAfter = retryAt }
-                logger.warning("JWKS refresh failed, using the cached keys", metadata: ["reason": "\(error.logReason)"])
+                snapshot.withLock { $0[keyPath: entry].retryAfter = retryAt }
+                logger.warning(failure, metadata: ["reason": "\(error.logReason)"])
                 return stale
             }
         }
+    }
+
+    private func fresh<Value: Sendable>(_ entry: WritableKeyPath<Snapshot, Cached<Value>>) -> Value? {
+        let now = clock()
+        return snapshot.withLock { $0[keyPath: entry].fresh(at: now, refreshInterval: refreshInterval) }
     }
 
     /// Fetches the JWKS again because a token names key `kid`, unless another caller already
@@ -99,7 +118,7 @@ public final class ProviderMetadataStore: Sendable {
     func keysAfterUnknownKeyID(_ kid: String) throws(OIDCError) -> JWKSet? {
         let metadata = try metadata()
         return try fetchLock.withLock { _ throws(OIDCError) -> JWKSet? in
-            let (current, lastRefetch) = snapshot.withLock { ($0.keys, $0.lastUnknownKeyRefetch) }
+            let (current, lastRefetch) = snapshot.withLock { ($0.keys.value, $0.lastUnknownKeyRefetch) }
             // A concurrent caller may have fetched the rotated keys while we waited for the lock.
             if let current, current.keys.contains(where: { $0.kid == kid }) { return current }
             let now = clock()
@@ -122,33 +141,9 @@ public final class ProviderMetadataStore: Sendable {
             throw .invalidResponse(endpoint: .jwks, status: response.status, reason: "not a JWK Set")
         }
         let now = clock()
-        snapshot.withLock {
-            $0.keys = keys
-            $0.keysFetchedAt = now
-            $0.keysRetryAfter = nil
-        }
+        snapshot.withLock { $0.keys.store(keys, at: now) }
         logger.info("Fetched provider signing keys", metadata: ["count": "\(keys.keys.count)"])
         return keys
-    }
-
-    private func freshMetadata() -> ProviderMetadata? {
-        let now = clock()
-        return snapshot.withLock { state in
-            guard let metadata = state.metadata, let fetchedAt = state.metadataFetchedAt else { return nil }
-            if now.timeIntervalSince(fetchedAt) < refreshInterval { return metadata }
-            if let retryAfter = state.metadataRetryAfter, now < retryAfter { return metadata }
-            return nil
-        }
-    }
-
-    private func freshKeys() -> JWKSet? {
-        let now = clock()
-        return snapshot.withLock { state in
-            guard let keys = state.keys, let fetchedAt = state.keysFetchedAt else { return nil }
-            if now.timeIntervalSince(fetchedAt) < refreshInterval { return keys }
-            if let retryAfter = state.keysRetryAfter, now < retryAfter { return keys }
-            return nil
-        }
     }
 
     private func get(_ url: String, endpoint: OIDCError.Endpoint) throws(OIDCError) -> OutboundResponse {
