@@ -1,7 +1,6 @@
 /// The ways an input is cut into reads: the parser must not care where a read ends, since
 /// TCP gives no say in it. Random cuts are derived from the input itself, so a failing input
 /// always reproduces with the same cuts.
-
 enum Chunking: CaseIterable {
     /// One read with everything.
     case whole

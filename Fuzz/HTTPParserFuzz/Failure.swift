@@ -1,9 +1,9 @@
-/// How the fuzz target reports a broken invariant: a message on stderr, then a trap, which
-/// libFuzzer treats as a crash and saves the input for.
 #if canImport(Glibc)
 import Glibc
 #endif
 
+/// How the fuzz target reports a broken invariant: a message on stderr, then a trap, which
+/// libFuzzer treats as a crash and saves the input for.
 enum Failure {
     /// Context for the report (which limits, which chunking), set by the caller for every
     /// run, so it is kept as parts and only made into text when something is reported.

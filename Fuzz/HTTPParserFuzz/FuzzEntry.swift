@@ -1,13 +1,13 @@
+
+#if HTTP_PARSER_FUZZ
+import Glibc
+
 /// The entry points. Built with `-sanitize=fuzzer -D HTTP_PARSER_FUZZ` (bench/fuzz.sh), `main`
 /// hands over to libFuzzer's driver with our callback; in a plain build it replays files.
 ///
 /// We call `LLVMFuzzerRunDriver` rather than let libFuzzer supply `main`, because SwiftPM
 /// links Linux executables with `main` aliased to the module's own entry point, which would
 /// leave libFuzzer's `main` unused.
-
-#if HTTP_PARSER_FUZZ
-import Glibc
-
 @_extern(c, "LLVMFuzzerRunDriver")
 func LLVMFuzzerRunDriver(
     _ argc: UnsafeMutablePointer<Int32>,

@@ -1,9 +1,9 @@
+import HTTPServer
+
 /// One fuzz iteration: the input is parsed under two sets of limits (the server's defaults,
 /// and tiny ones so that every limit is within reach of short inputs), each in every
 /// chunking. Each run must satisfy the request invariants, all chunkings must agree, and
 /// every accepted request must survive a round trip.
-import HTTPServer
-
 enum ParserFuzz {
     static let limitSets: [(name: String, limits: HTTPParseLimits)] = [
         ("default limits", HTTPParseLimits()),

@@ -1,8 +1,8 @@
+import HTTPServer
+
 /// Drives one parser over an input cut into reads, the way the event loop does (feed, then
 /// `next()` until it says "need more"), and records the transcript. Checks the properties of
 /// the parser's own state machine along the way.
-import HTTPServer
-
 enum ParserRun {
     static func run(
         _ data: UnsafeBufferPointer<UInt8>, limits: HTTPParseLimits, chunking: Chunking

@@ -1,10 +1,10 @@
+import Glibc
+
 /// Without libFuzzer (a plain `swift build`), the target is a replay tool: it runs the same
 /// checks over files or directories named on the command line, e.g. the seed corpus or a
 /// crash file, in an ordinary debug build where the debugger and bounds checks work.
 ///
 ///     swift run http-parser-fuzz Fuzz/corpus/http-parser crash-1234
-import Glibc
-
 enum Replay {
     static func run(_ arguments: [String]) {
         var count = 0

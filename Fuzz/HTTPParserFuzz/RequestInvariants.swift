@@ -1,8 +1,8 @@
+import HTTPServer
+
 /// What must hold for every request the parser lets through, checked from the outside (the
 /// request as a handler sees it) against the limits and RFC 9112's framing rules. These are
 /// deliberately written independently of the parser's code, so they do not share its bugs.
-import HTTPServer
-
 enum RequestInvariants {
     static func check(_ request: ParsedRequest, continued: Bool, limits: HTTPParseLimits) {
         checkRequestLine(request, limits: limits)

@@ -1,8 +1,8 @@
+import HTTPServer
+
 /// Writes an accepted request back out in plain HTTP/1.1 form and parses it again: the
 /// result must be the same request. Catches values that the parser mangles on the way in
 /// (lost bytes, wrong trimming, a body cut at the wrong place).
-import HTTPServer
-
 enum RoundTrip {
     static func check(_ request: ParsedRequest, limits: HTTPParseLimits) {
         let bytes = serialize(request)

@@ -1,5 +1,5 @@
-/// What one run of the parser over an input produced, as plain values that can be compared
-/// between runs: the requests in order, and how the run ended.
+// What one run of the parser over an input produced, as plain values that can be compared
+// between runs: the requests in order, and how the run ended.
 import HTTPServer
 
 /// A parsed request reduced to what a handler can observe, so two runs can be compared.

@@ -1,11 +1,11 @@
-/// Starts the app: turns the configuration into the HTTP server's settings, binds, and
-/// serves until SIGINT/SIGTERM. The executable and the end-to-end tests both use it.
 import FoundationEssentials
 import HTTPClient
 import HTTPServer
 import Logging
 import SessionStore
 
+/// Starts the app: turns the configuration into the HTTP server's settings, binds, and
+/// serves until SIGINT/SIGTERM. The executable and the end-to-end tests both use it.
 public final class AppServer: Sendable {
     public let app: WebApp
     private let server: HTTPServer

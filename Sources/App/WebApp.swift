@@ -1,5 +1,3 @@
-/// The app: configuration, templates, the session store, the identity provider and the
-/// routes, assembled into the responder the server runs.
 import FoundationEssentials
 import HTTPClient
 import HTTPServer
@@ -7,6 +5,8 @@ import Logging
 import OIDC
 import SessionStore
 
+/// The app: configuration, templates, the session store, the identity provider and the
+/// routes, assembled into the responder the server runs.
 public final class WebApp: Sendable {
     public let configuration: AppConfiguration
     public let responder: any HTTPResponder

@@ -1,7 +1,7 @@
-/// Comparison of secrets (state, session ids, client secrets, PKCE verifiers) whose running
-/// time does not reveal how many leading bytes matched.
 import COpenSSL
 
+/// Comparison of secrets (state, session ids, client secrets, PKCE verifiers) whose running
+/// time does not reveal how many leading bytes matched.
 public enum ConstantTime {
     /// True when `a` and `b` hold the same bytes. Time depends only on the lengths.
     public static func equals(_ a: [UInt8], _ b: [UInt8]) -> Bool {

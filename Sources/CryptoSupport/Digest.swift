@@ -1,6 +1,6 @@
-/// SHA-1 and SHA-256 digests through OpenSSL's EVP interface.
 import COpenSSL
 
+/// SHA-1 and SHA-256 digests through OpenSSL's EVP interface.
 public enum Digest {
     /// SHA-256 of `bytes` (32 bytes).
     public static func sha256(_ bytes: [UInt8]) -> [UInt8] {

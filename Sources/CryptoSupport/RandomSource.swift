@@ -1,5 +1,5 @@
-/// Where secret random values come from: OpenSSL's CSPRNG in production, a seeded
-/// source in tests that need repeatable ids.
+// Where secret random values come from: OpenSSL's CSPRNG in production, a seeded
+// source in tests that need repeatable ids.
 import COpenSSL
 import Encodings
 

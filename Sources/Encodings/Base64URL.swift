@@ -1,5 +1,4 @@
 /// Base64url (RFC 4648 section 5) without padding, as JOSE, PKCE and our ids use it.
-
 public enum Base64URL {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
     private static let decodeTable: [UInt8] = {

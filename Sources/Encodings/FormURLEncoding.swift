@@ -1,6 +1,5 @@
 /// application/x-www-form-urlencoded: query strings and POST form bodies, encoded with
 /// RFC 3986 unreserved characters only so state, scopes and redirect URIs survive intact.
-
 public enum FormURLEncoding {
     /// Decodes `a=1&b=two+words` into ordered pairs. Malformed percent escapes are kept
     /// literally rather than dropped, so nothing is silently lost.

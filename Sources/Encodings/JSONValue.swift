@@ -1,7 +1,7 @@
-/// A Sendable JSON value, so JWT headers, ID token claims of any shape and provider
-/// responses can cross threads, be stored in sessions and be compared without `Any`.
 import FoundationEssentials
 
+/// A Sendable JSON value, so JWT headers, ID token claims of any shape and provider
+/// responses can cross threads, be stored in sessions and be compared without `Any`.
 public enum JSONValue: Sendable, Hashable {
     case string(String)
     case integer(Int64)

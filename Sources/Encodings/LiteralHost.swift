@@ -1,7 +1,7 @@
-/// The host of a URL as it is written, for every place that checks, compares or connects to
-/// one (authority, redirect URI, provider endpoints, outbound requests).
 import FoundationEssentials
 
+/// The host of a URL as it is written, for every place that checks, compares or connects to
+/// one (authority, redirect URI, provider endpoints, outbound requests).
 extension URLComponents {
     /// The host exactly as the URL spells it: punycode (`xn--`) and percent escapes kept,
     /// IPv6 literals in brackets.

@@ -1,6 +1,5 @@
 /// Trimming of surrounding whitespace, for configuration lines and header fields, without
 /// pulling Foundation's CharacterSet into every layer.
-
 extension StringProtocol {
     /// The text without leading and trailing spaces, tabs, CRs and LFs.
     public var trimmingWhitespace: Substring {

@@ -1,7 +1,7 @@
-/// Collects one response's headers and body from libcurl's callbacks, enforcing the size
-/// limit as data arrives rather than after the whole body is buffered.
 import Encodings
 
+/// Collects one response's headers and body from libcurl's callbacks, enforcing the size
+/// limit as data arrives rather than after the whole body is buffered.
 final class CurlExchange {
     private(set) var body: [UInt8] = []
     private(set) var headers: [(name: String, value: String)] = []

@@ -1,8 +1,8 @@
-/// libcurl global initialisation and a small pool of easy handles. A handle keeps its
-/// connection cache, so reusing handles reuses TCP/TLS connections to the provider.
 import CCurl
 import Synchronization
 
+/// libcurl global initialisation and a small pool of easy handles. A handle keeps its
+/// connection cache, so reusing handles reuses TCP/TLS connections to the provider.
 enum CurlGlobal {
     private static let initialized: Bool = {
         // CURL_GLOBAL_DEFAULT; Swift does not import the compound macro.

@@ -1,10 +1,10 @@
-/// The production HTTPTransport: libcurl easy handles with TLS verification on, no
-/// redirects, http/https only, bounded time and response size. Calls block; the server
-/// runs them on worker threads.
 import CCurl
 import Encodings
 import FoundationEssentials
 
+/// The production HTTPTransport: libcurl easy handles with TLS verification on, no
+/// redirects, http/https only, bounded time and response size. Calls block; the server
+/// runs them on worker threads.
 public final class CurlTransport: HTTPTransport {
     public struct Options: Sendable {
         /// Time allowed to establish the TCP (and TLS) connection.

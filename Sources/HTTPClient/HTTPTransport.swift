@@ -1,5 +1,5 @@
-/// The contract for outbound HTTP calls (token endpoint, discovery, JWKS, Graph), so the
-/// OIDC client and the pages can be tested with an in-memory transport.
+// The contract for outbound HTTP calls (token endpoint, discovery, JWKS, Graph), so the
+// OIDC client and the pages can be tested with an in-memory transport.
 
 /// A request to send to another server.
 public struct OutboundRequest: Sendable {

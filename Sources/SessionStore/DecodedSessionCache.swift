@@ -1,9 +1,9 @@
+import Synchronization
+
 /// The sessions this process decoded most recently, with the exact bytes they came from.
 /// A page that only reads a session still reads its file (so another process's write is
 /// always seen) but skips JSON decoding, the bulk of a read's cost, when the bytes are the
 /// ones decoded last time.
-import Synchronization
-
 final class DecodedSessionCache: Sendable {
     private struct Entry {
         let bytes: [UInt8]

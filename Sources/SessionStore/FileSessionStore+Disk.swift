@@ -1,5 +1,5 @@
-/// The file store's disk operations: reading a session file, the atomic write, moving a
-/// corrupt file aside, and turning system-call failures into `SessionStoreError`.
+// The file store's disk operations: reading a session file, the atomic write, moving a
+// corrupt file aside, and turning system-call failures into `SessionStoreError`.
 import CryptoSupport
 import FoundationEssentials
 import Glibc

@@ -1,9 +1,9 @@
-/// The sweep: removes expired sessions and the leftovers of crashes, streaming the directory
-/// so that 100,000 files cost constant memory, and never waiting for a request's lock.
 import FoundationEssentials
 import Glibc
 import Logging
 
+/// The sweep: removes expired sessions and the leftovers of crashes, streaming the directory
+/// so that 100,000 files cost constant memory, and never waiting for a request's lock.
 extension FileSessionStore {
     @discardableResult
     public func sweepExpired() throws -> SweepReport {

@@ -1,15 +1,15 @@
-/// The default session store: one JSON file per session in a directory, written atomically,
-/// locked per session with `flock`, expired by idle timeout and absolute lifetime.
-///
-/// Layout of the directory (default `./.sessions`, mode 0700; files 0600):
-/// - `<sha256(id) hex>`: the session;
-/// - `<hex>.lock`: its lock file (see `SessionLock`), created by the first locked write;
-/// - `<hex>.tmp-<pid>-<n>`: a write in progress (or left by a crash; ignored, swept);
-/// - `<hex>.corrupt`: an undecodable file moved aside (swept after the absolute lifetime).
-///
-/// A directory that disappears at run time is *not* recreated: it most likely means an
-/// unmounted volume or an operator mistake, and silently recreating it would hide that. Every
-/// operation then throws `SessionStoreError.unavailable`, and the app answers 503.
+// The default session store: one JSON file per session in a directory, written atomically,
+// locked per session with `flock`, expired by idle timeout and absolute lifetime.
+//
+// Layout of the directory (default `./.sessions`, mode 0700; files 0600):
+// - `<sha256(id) hex>`: the session;
+// - `<hex>.lock`: its lock file (see `SessionLock`), created by the first locked write;
+// - `<hex>.tmp-<pid>-<n>`: a write in progress (or left by a crash; ignored, swept);
+// - `<hex>.corrupt`: an undecodable file moved aside (swept after the absolute lifetime).
+//
+// A directory that disappears at run time is *not* recreated: it most likely means an
+// unmounted volume or an operator mistake, and silently recreating it would hide that. Every
+// operation then throws `SessionStoreError.unavailable`, and the app answers 503.
 import CryptoSupport
 import FoundationEssentials
 import Glibc

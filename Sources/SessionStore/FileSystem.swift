@@ -1,5 +1,5 @@
-/// The narrow set of file-system calls the file store makes, behind a protocol so tests can
-/// inject failures (ENOSPC, EROFS, EIO) at any single step of a write.
+// The narrow set of file-system calls the file store makes, behind a protocol so tests can
+// inject failures (ENOSPC, EROFS, EIO) at any single step of a write.
 import Glibc
 
 /// A failed system call: which one and its errno.

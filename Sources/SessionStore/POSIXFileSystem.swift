@@ -1,6 +1,6 @@
-/// The real file system, through Glibc.
 import Glibc
 
+/// The real file system, through Glibc.
 struct POSIXFileSystem: FileSystem {
     /// Runs `call` until it does not fail with EINTR.
     @inline(__always)

@@ -1,5 +1,5 @@
-/// What the server keeps for one browser: the signed-in user's claims and tokens, pending
-/// sign-ins, and app-defined attributes.
+// What the server keeps for one browser: the signed-in user's claims and tokens, pending
+// sign-ins, and app-defined attributes.
 import Encodings
 import FoundationEssentials
 

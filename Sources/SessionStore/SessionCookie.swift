@@ -1,5 +1,5 @@
-/// The session cookie as plain strings: the `Set-Cookie` value to send and the id to take
-/// from a `Cookie` header. No HTTP types, so any server can use it.
+// The session cookie as plain strings: the `Set-Cookie` value to send and the id to take
+// from a `Cookie` header. No HTTP types, so any server can use it.
 import FoundationEssentials
 
 /// Builds and parses the session cookie.

@@ -1,10 +1,10 @@
+import Encodings
+import FoundationEssentials
+
 /// The on-disk form of a session: versioned JSON without the id (the file name is a hash of
 /// the id, and the id itself is never written anywhere). Times are whole milliseconds since
 /// 1970, and the store only ever holds times rounded to milliseconds (`normalized`), so a
 /// session read back compares equal to the one written.
-import Encodings
-import FoundationEssentials
-
 enum SessionFileCodec {
     static let currentVersion = 1
 

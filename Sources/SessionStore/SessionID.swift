@@ -1,8 +1,8 @@
-/// Session ids: how they are made, how a cookie value is checked before anything touches the
-/// disk, and how an id becomes a file name.
 import CryptoSupport
 import Encodings
 
+/// Session ids: how they are made, how a cookie value is checked before anything touches the
+/// disk, and how an id becomes a file name.
 public enum SessionID {
     /// Bytes of randomness in an id (256 bits).
     public static let byteCount = 32

@@ -1,13 +1,13 @@
-/// The per-session lock that serializes read-modify-write of one session across threads and
-/// processes: `flock` on a separate `<name>.lock` file next to the session file.
-///
-/// Why a separate file: session files are replaced by `rename`, and a lock on the old inode
-/// does not cover the new one, so locking the session file itself would let two writers in.
-/// The lock file is never replaced, only removed, and removal follows a protocol that keeps
-/// it safe: a file is unlinked only by a holder of its lock, and every acquirer checks after
-/// `flock` returns that the path still names the inode it locked, retrying otherwise.
-/// `flock` locks belong to the open file description, so two threads of one process that
-/// each open the file exclude each other just as two processes do.
+// The per-session lock that serializes read-modify-write of one session across threads and
+// processes: `flock` on a separate `<name>.lock` file next to the session file.
+//
+// Why a separate file: session files are replaced by `rename`, and a lock on the old inode
+// does not cover the new one, so locking the session file itself would let two writers in.
+// The lock file is never replaced, only removed, and removal follows a protocol that keeps
+// it safe: a file is unlinked only by a holder of its lock, and every acquirer checks after
+// `flock` returns that the path still names the inode it locked, retrying otherwise.
+// `flock` locks belong to the open file description, so two threads of one process that
+// each open the file exclude each other just as two processes do.
 import Glibc
 
 /// Callers release with `defer { lock.release() }` right after acquiring.

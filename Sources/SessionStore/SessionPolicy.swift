@@ -1,5 +1,5 @@
-/// Expiry rules: sliding idle timeout, absolute lifetime and how often a read refreshes the
-/// idle timer.
+// Expiry rules: sliding idle timeout, absolute lifetime and how often a read refreshes the
+// idle timer.
 import FoundationEssentials
 
 /// How long sessions live. All intervals are in seconds.

@@ -1,35 +1,35 @@
-/// The interface the routes talk to, so another backend (a database, Redis) can replace the
-/// file store without touching them.
-///
-/// How the app uses it (`secure`: the request came over https, directly or via a trusted proxy):
-///
-/// ```swift
-/// let store = try FileSessionStore(directory: config.sessionDirectory)   // ./.sessions
-/// let sweeper = SessionSweeper(store: store); sweeper.start()
-/// let cookie = SessionCookie(secure: secure, policy: store.policy)
-///
-/// // Every request: the cookie value is checked before the store touches the disk.
-/// let id = request.headers["Cookie"].flatMap(cookie.sessionID(fromCookieHeader:))
-/// let session = try id.flatMap(store.load)                 // nil: not signed in
-///
-/// // Starting sign-in: keep the OIDC flow in a (possibly new) anonymous session.
-/// let pre = try store.create { $0.pendingFlows[state] = flowJSON }
-/// response.headers.add("Set-Cookie", cookie.setCookie(for: pre, now: Date()))
-///
-/// // Callback: a fresh id for the signed-in session (fixation), carrying only what is needed.
-/// let signedIn = try store.rotate(pre.id) { old, new in
-///     new.claims = claims; new.idToken = rawIDToken; new.tokenCache = cacheJSON
-///     new.attributes["returnTo"] = old.attributes["returnTo"]
-/// }
-///
-/// // Token refresh: a locked read-modify-write.
-/// _ = try store.update(id) { $0.tokenCache = newCacheJSON }
-///
-/// // Sign-out.
-/// try store.delete(id); response.headers.add("Set-Cookie", cookie.expiredCookie())
-///
-/// // SessionStoreError.unavailable -> 503 page; .tooLarge -> 500.
-/// ```
+// The interface the routes talk to, so another backend (a database, Redis) can replace the
+// file store without touching them.
+//
+// How the app uses it (`secure`: the request came over https, directly or via a trusted proxy):
+//
+// ```swift
+// let store = try FileSessionStore(directory: config.sessionDirectory)   // ./.sessions
+// let sweeper = SessionSweeper(store: store); sweeper.start()
+// let cookie = SessionCookie(secure: secure, policy: store.policy)
+//
+// // Every request: the cookie value is checked before the store touches the disk.
+// let id = request.headers["Cookie"].flatMap(cookie.sessionID(fromCookieHeader:))
+// let session = try id.flatMap(store.load)                 // nil: not signed in
+//
+// // Starting sign-in: keep the OIDC flow in a (possibly new) anonymous session.
+// let pre = try store.create { $0.pendingFlows[state] = flowJSON }
+// response.headers.add("Set-Cookie", cookie.setCookie(for: pre, now: Date()))
+//
+// // Callback: a fresh id for the signed-in session (fixation), carrying only what is needed.
+// let signedIn = try store.rotate(pre.id) { old, new in
+//     new.claims = claims; new.idToken = rawIDToken; new.tokenCache = cacheJSON
+//     new.attributes["returnTo"] = old.attributes["returnTo"]
+// }
+//
+// // Token refresh: a locked read-modify-write.
+// _ = try store.update(id) { $0.tokenCache = newCacheJSON }
+//
+// // Sign-out.
+// try store.delete(id); response.headers.add("Set-Cookie", cookie.expiredCookie())
+//
+// // SessionStoreError.unavailable -> 503 page; .tooLarge -> 500.
+// ```
 import FoundationEssentials
 
 /// A server-side session store.

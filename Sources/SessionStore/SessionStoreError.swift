@@ -1,5 +1,5 @@
-/// The errors the store reports: storage that cannot be used right now, and a session too
-/// large to store.
+// The errors the store reports: storage that cannot be used right now, and a session too
+// large to store.
 import FoundationEssentials
 
 /// Storage failures. The app turns `unavailable` into a 503 page; no existing session is

@@ -1,5 +1,5 @@
-/// Runs the store's sweep periodically on a background queue, so expired sessions disappear
-/// without any request paying for it.
+// Runs the store's sweep periodically on a background queue, so expired sessions disappear
+// without any request paying for it.
 import Dispatch
 import FoundationEssentials
 import Logging

@@ -1,10 +1,10 @@
-/// The `entra-web` executable: reads flags and configuration, then runs the app.
 import App
 import ArgumentParser
 import Glibc
 import HTTPServer
 import Logging
 
+/// The `entra-web` executable: reads flags and configuration, then runs the app.
 struct EntraWeb: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "entra-web",

@@ -1,8 +1,8 @@
-/// Tests for reading `.env` and the environment, and for the start-up errors that name a key.
 import App
 import Foundation
 import Testing
 
+/// Tests for reading `.env` and the environment, and for the start-up errors that name a key.
 @Suite struct DotEnvTests {
     @Test func parsesCommentsQuotesAndExport() throws {
         let values = try DotEnv.parse("""

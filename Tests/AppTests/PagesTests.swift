@@ -1,8 +1,8 @@
-/// The page layer: templates, security headers, 404 and 500 pages, health check.
 import App
 import HTTPServer
 import Testing
 
+/// The page layer: templates, security headers, 404 and 500 pages, health check.
 @Suite struct PagesTests {
     @Test func healthCheckAnswersWithATinyBody() throws {
         let app = try TestApp.make()

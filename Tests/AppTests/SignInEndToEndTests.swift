@@ -1,10 +1,10 @@
-/// End-to-end: real sockets on port 0, the app signing in against its development identity
-/// provider over libcurl, a cookie-keeping browser.
 import App
 import Encodings
 import Foundation
 import Testing
 
+/// End-to-end: real sockets on port 0, the app signing in against its development identity
+/// provider over libcurl, a cookie-keeping browser.
 @Suite struct SignInEndToEndTests {
     @Test func adminSignsInSeesGraphAndAdmin() throws {
         let app = try RunningApp()

@@ -1,9 +1,9 @@
-/// End-to-end: every way the callback can fail gives its error page and leaves nobody
-/// signed in.
 import App
 import Foundation
 import Testing
 
+/// End-to-end: every way the callback can fail gives its error page and leaves nobody
+/// signed in.
 @Suite struct SignInFailureTests {
     /// Nobody is signed in: the home page is the signed-out one and no session holds claims.
     func expectSignedOut(_ app: RunningApp, _ browser: Browser) throws {

@@ -1,8 +1,8 @@
-/// Tests for the OpenSSL-backed primitives shared by the OIDC client and the session store.
 import CryptoSupport
 import Encodings
 import Testing
 
+/// Tests for the OpenSSL-backed primitives shared by the OIDC client and the session store.
 @Suite struct DigestTests {
     @Test func sha256OfABC() {
         #expect(Digest.hex(Digest.sha256("abc")) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")

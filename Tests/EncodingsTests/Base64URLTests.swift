@@ -1,7 +1,7 @@
-/// Base64url without padding: RFC 4648 vectors, the URL-safe alphabet, strict decoding.
 import Encodings
 import Testing
 
+/// Base64url without padding: RFC 4648 vectors, the URL-safe alphabet, strict decoding.
 @Suite struct Base64URLTests {
     @Test func encodesRFC4648Vectors() {
         let vectors: [(String, String)] = [

@@ -1,7 +1,7 @@
-/// Form and query encoding: round trips, plus-as-space, malformed escapes kept, first value wins.
 import Encodings
 import Testing
 
+/// Form and query encoding: round trips, plus-as-space, malformed escapes kept, first value wins.
 @Suite struct FormURLEncodingTests {
     @Test func encodesOnlyUnreservedCharactersLiterally() {
         #expect(FormURLEncoding.percentEncode("a b&c=d/é~-._") == "a%20b%26c%3Dd%2F%C3%A9~-._")

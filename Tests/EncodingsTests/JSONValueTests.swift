@@ -1,8 +1,8 @@
-/// JSON values: claims of any shape survive a round trip; typed accessors.
 import Encodings
 import Foundation
 import Testing
 
+/// JSON values: claims of any shape survive a round trip; typed accessors.
 @Suite struct JSONValueTests {
     @Test func claimsOfAnyShapeRoundTrip() throws {
         let claims: [String: JSONValue] = [

@@ -1,8 +1,8 @@
-/// The host of a URL as written: no IDNA or percent decoding, IPv6 literals in brackets.
 import Encodings
 import FoundationEssentials
 import Testing
 
+/// The host of a URL as written: no IDNA or percent decoding, IPv6 literals in brackets.
 @Suite struct LiteralHostTests {
     private func literalHost(_ url: String) -> String? { URLComponents(string: url)?.literalHost }
 

@@ -1,7 +1,7 @@
-/// Whitespace trimming for configuration lines and header fields.
 import Encodings
 import Testing
 
+/// Whitespace trimming for configuration lines and header fields.
 @Suite struct TrimmingTests {
     @Test func trimsSpacesTabsAndLineEndsAtBothEnds() {
         #expect(" \tvalue \r\n".trimmingWhitespace == "value")

@@ -1,7 +1,7 @@
-/// Inputs the request-parser fuzzer (Fuzz/HTTPParserFuzz, run by bench/fuzz.sh) found to
-/// break an invariant, kept byte for byte as it saved them (minimised), next to a plain
-/// statement of the rule they broke. The same bytes are in the seed corpus
-/// (Fuzz/corpus/http-parser/regress-*), so every fuzz run checks them again too.
+// Inputs the request-parser fuzzer (Fuzz/HTTPParserFuzz, run by bench/fuzz.sh) found to
+// break an invariant, kept byte for byte as it saved them (minimised), next to a plain
+// statement of the rule they broke. The same bytes are in the seed corpus
+// (Fuzz/corpus/http-parser/regress-*), so every fuzz run checks them again too.
 @testable import HTTPServer
 import Testing
 

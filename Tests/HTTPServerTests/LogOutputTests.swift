@@ -1,11 +1,11 @@
-/// The log output: lines arrive in order, a reader that stalls never blocks the writer of a
-/// line, what does not fit is dropped and counted, and flush gives up on a reader that
-/// never comes back.
 @testable import HTTPServer
 import Glibc
 import Logging
 import Testing
 
+/// The log output: lines arrive in order, a reader that stalls never blocks the writer of a
+/// line, what does not fit is dropped and counted, and flush gives up on a reader that
+/// never comes back.
 @Suite struct LogOutputTests {
     /// A pipe whose read end is non-blocking, so the test can drain it without hanging.
     struct Pipe {

@@ -1,9 +1,9 @@
-/// Unit tests for HTTPRequestParser: no sockets, bytes in, requests or typed errors out.
-/// Every refused input has its own test asserting the status and that the connection
-/// must be closed.
 @testable import HTTPServer
 import Testing
 
+/// Unit tests for HTTPRequestParser: no sockets, bytes in, requests or typed errors out.
+/// Every refused input has its own test asserting the status and that the connection
+/// must be closed.
 private func parse(_ raw: String, limits: HTTPParseLimits = HTTPParseLimits()) throws(HTTPParseError) -> [HTTPParseEvent] {
     var parser = HTTPRequestParser(limits: limits)
     parser.feed(raw)

@@ -1,10 +1,10 @@
-/// Tests over real sockets: a server on 127.0.0.1 port 0, raw bytes in, raw bytes out.
-/// Timing assertions are comparative with wide margins: the machine may be busy.
 @testable import HTTPServer
 import Glibc
 import Synchronization
 import Testing
 
+/// Tests over real sockets: a server on 127.0.0.1 port 0, raw bytes in, raw bytes out.
+/// Timing assertions are comparative with wide margins: the machine may be busy.
 struct Boom: Error {}
 
 /// Routes shared by most socket tests.

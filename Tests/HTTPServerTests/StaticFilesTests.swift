@@ -1,5 +1,5 @@
-/// Static files over real sockets: content types, validators and 304s, HEAD, caching, and
-/// every way of trying to get out of the served directory.
+// Static files over real sockets: content types, validators and 304s, HEAD, caching, and
+// every way of trying to get out of the served directory.
 @testable import HTTPServer
 import Glibc
 import Testing

@@ -1,8 +1,8 @@
-/// Unit tests without sockets: router matching, safe static paths, HTTP dates, response
-/// serialization and forwarded-header handling.
 @testable import HTTPServer
 import Testing
 
+/// Unit tests without sockets: router matching, safe static paths, HTTP dates, response
+/// serialization and forwarded-header handling.
 @Suite struct RouterTests {
     func request(_ method: HTTPMethod, _ path: String) -> HTTPRequest {
         HTTPRequest(method: method, path: path, headers: ["Host": "t"])

@@ -1,8 +1,8 @@
-/// AUTHORITY / OIDC_AUTHORITY parsing: metadata URLs, https rule, loopback exception,
-/// errors naming the setting.
 import OIDC
 import Testing
 
+/// AUTHORITY / OIDC_AUTHORITY parsing: metadata URLs, https rule, loopback exception,
+/// errors naming the setting.
 @Suite struct AuthorityTests {
     @Test func entraAuthorityMetadataURL() throws {
         let authority = try Authority.entra("https://login.microsoftonline.com/contoso.onmicrosoft.com/")

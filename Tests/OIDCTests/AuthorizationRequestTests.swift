@@ -1,10 +1,10 @@
-/// The authorize URL and the pending-flow record it creates.
 import CryptoSupport
 import Encodings
 import Foundation
 import OIDC
 import Testing
 
+/// The authorize URL and the pending-flow record it creates.
 @Suite struct AuthorizationRequestTests {
     @Test func entraAuthorizeURLHasEveryParameter() throws {
         let harness = Harness()

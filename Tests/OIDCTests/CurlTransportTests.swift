@@ -1,9 +1,9 @@
-/// The libcurl transport against a local POSIX-socket server: round trip, refused
-/// connection, timeout, size cap, no redirects, protocol and TLS failures.
 import Foundation
 import HTTPClient
 import Testing
 
+/// The libcurl transport against a local POSIX-socket server: round trip, refused
+/// connection, timeout, size cap, no redirects, protocol and TLS failures.
 @Suite struct CurlTransportTests {
     @Test func statusHeadersAndBodyRoundTrip() throws {
         let server = try LocalHTTPServer(.respond(status: 201, headers: [("X-Trace", "abc"), ("Content-Type", "application/json")],

@@ -1,9 +1,9 @@
-/// Sign-out URL: end_session_endpoint with post_logout_redirect_uri and logout_hint, or
-/// nil for a local sign-out.
 import Foundation
 import OIDC
 import Testing
 
+/// Sign-out URL: end_session_endpoint with post_logout_redirect_uri and logout_hint, or
+/// nil for a local sign-out.
 @Suite struct EndSessionTests {
     @Test func entraEndSessionURL() throws {
         let harness = Harness()

@@ -1,4 +1,3 @@
-/// Every ID token rejection, driven through the real callback path with a fake provider.
 import CryptoSupport
 import Encodings
 import Foundation
@@ -6,6 +5,7 @@ import HTTPClient
 import OIDC
 import Testing
 
+/// Every ID token rejection, driven through the real callback path with a fake provider.
 @Suite struct IDTokenValidationTests {
     /// Runs a sign-in whose token endpoint returns `idToken` (built from the flow's nonce)
     /// and returns the error, or nil if the sign-in succeeded.

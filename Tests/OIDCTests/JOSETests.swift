@@ -1,10 +1,10 @@
-/// RSA keys, JWK conversion, RS256 JWS signing/verification and certificate thumbprints.
 import CryptoSupport
 import Encodings
 import Foundation
 import OIDC
 import Testing
 
+/// RSA keys, JWK conversion, RS256 JWS signing/verification and certificate thumbprints.
 @Suite struct JOSETests {
     @Test func signedTokenVerifiesWithItsPublicJWKOnly() throws {
         let token = try JWT.sign(header: ["kid": "k"], claims: ["sub": "alice", "n": 5], with: TestKeys.primary)

@@ -1,5 +1,3 @@
-/// Log lines and error descriptions never contain tokens, codes, secrets, state, nonce,
-/// PKCE verifiers or query strings, on success and on every failure path.
 import Foundation
 import HTTPClient
 import Logging
@@ -7,6 +5,8 @@ import OIDC
 import Testing
 import TestSupport
 
+/// Log lines and error descriptions never contain tokens, codes, secrets, state, nonce,
+/// PKCE verifiers or query strings, on success and on every failure path.
 @Suite struct LogHygieneTests {
     @Test func nothingSecretIsLogged() throws {
         let capture = LogCapture()

@@ -1,10 +1,10 @@
-/// The token cache against MSAL Python itself: this module reads a cache MSAL wrote (the
-/// committed fixture), and MSAL finds the tokens in a cache this module wrote.
 import Foundation
 import HTTPClient
 import OIDC
 import Testing
 
+/// The token cache against MSAL Python itself: this module reads a cache MSAL wrote (the
+/// committed fixture), and MSAL finds the tokens in a cache this module wrote.
 @Suite(.enabled(if: MSALPython.shouldRun || MSALPython.announceSkip, "MSAL Python venv missing (.build-venv); run `make test`"))
 struct MSALInteropTests {
     @Test func msalFindsTokensInACacheWeWrote() throws {

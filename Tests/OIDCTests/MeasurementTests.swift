@@ -1,10 +1,10 @@
-/// Timings of the expensive steps, printed when OIDC_MEASURE=1 (off in normal runs, so
-/// the suite stays fast and free of timing assertions).
 import Foundation
 import HTTPClient
 import OIDC
 import Testing
 
+/// Timings of the expensive steps, printed when OIDC_MEASURE=1 (off in normal runs, so
+/// the suite stays fast and free of timing assertions).
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["OIDC_MEASURE"] == "1", "set OIDC_MEASURE=1 to print timings"))
 struct MeasurementTests {
     private func measure(_ label: String, iterations: Int, _ body: () throws -> Void) rethrows {

@@ -1,10 +1,10 @@
-/// Discovery and JWKS: one fetch per process under concurrency, 24-hour refresh, stale
-/// copy kept when a refresh fails, clear errors for bad documents.
 import Foundation
 import HTTPClient
 import OIDC
 import Testing
 
+/// Discovery and JWKS: one fetch per process under concurrency, 24-hour refresh, stale
+/// copy kept when a refresh fails, clear errors for bad documents.
 @Suite struct MetadataStoreTests {
     @Test func concurrentSignInsCauseExactlyOneFetch() throws {
         let harness = Harness()

@@ -1,7 +1,7 @@
-/// PKCE (RFC 7636): the appendix B vector and verifier rules.
 import OIDC
 import Testing
 
+/// PKCE (RFC 7636): the appendix B vector and verifier rules.
 @Suite struct PKCETests {
     // RFC 7636 appendix B. (The brief quoted the challenge as "...K1zWNOldXPE7hgrVHI";
     // the RFC and an independent SHA-256 both give the value below.)

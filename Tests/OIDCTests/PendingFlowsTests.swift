@@ -1,8 +1,8 @@
-/// Pending sign-ins: several at once, single redemption, expiry, cap, Codable.
 import Foundation
 import OIDC
 import Testing
 
+/// Pending sign-ins: several at once, single redemption, expiry, cap, Codable.
 @Suite struct PendingFlowsTests {
     private func flow(_ state: String, at time: Date) -> PendingFlow {
         PendingFlow(state: state, nonce: "n-\(state)", codeVerifier: String(repeating: "v", count: 43), redirectURI: "https://app/cb",

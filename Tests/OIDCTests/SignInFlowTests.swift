@@ -1,5 +1,3 @@
-/// The callback: state first, then code redemption with the configured credential, then
-/// ID token validation and caching.
 import CryptoSupport
 import Encodings
 import Foundation
@@ -7,6 +5,8 @@ import HTTPClient
 import OIDC
 import Testing
 
+/// The callback: state first, then code redemption with the configured credential, then
+/// ID token validation and caching.
 @Suite struct SignInFlowTests {
     @Test func completeSignInValidatesAndCaches() throws {
         let harness = Harness()

@@ -1,10 +1,10 @@
-/// Silent token acquisition: cache hits, refresh with rotation, refresh_in, invalid_grant,
-/// single-flight refresh for concurrent requests of one session.
 import Foundation
 import HTTPClient
 import OIDC
 import Testing
 
+/// Silent token acquisition: cache hits, refresh with rotation, refresh_in, invalid_grant,
+/// single-flight refresh for concurrent requests of one session.
 @Suite struct SilentTokenTests {
     /// A signed-in session: harness, cache and account.
     private func signedIn(refreshIn: Int64? = nil) throws -> (Harness, TokenCache, TokenCache.Account) {

@@ -1,8 +1,8 @@
-/// The MSAL-schema cache: key formats, field names, serialization round trip.
 import Foundation
 import OIDC
 import Testing
 
+/// The MSAL-schema cache: key formats, field names, serialization round trip.
 @Suite struct TokenCacheTests {
     @Test func entriesUseMSALKeysAndFields() throws {
         let harness = Harness()

@@ -1,5 +1,5 @@
-/// Concurrent read-modify-write of one session loses nothing: from many threads, from two
-/// store instances, and from a second process.
+// Concurrent read-modify-write of one session loses nothing: from many threads, from two
+// store instances, and from a second process.
 import Foundation
 @testable import SessionStore
 import Synchronization

@@ -1,9 +1,9 @@
-/// What a crash or a damaged file leaves behind: torn temporary files are ignored and swept,
-/// undecodable session files count as no session, are moved aside and logged once.
 import Foundation
 @testable import SessionStore
 import Testing
 
+/// What a crash or a damaged file leaves behind: torn temporary files are ignored and swept,
+/// undecodable session files count as no session, are moved aside and logged once.
 @Suite struct CrashAndCorruptionTests {
     @Test func tornTemporaryFileIsIgnoredAndLaterSwept() throws {
         let f = try Fixture()

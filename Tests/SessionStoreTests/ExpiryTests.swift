@@ -1,8 +1,8 @@
-/// Idle and absolute expiry with an injected clock, and the batched sliding-expiry touch.
 import Foundation
 @testable import SessionStore
 import Testing
 
+/// Idle and absolute expiry with an injected clock, and the batched sliding-expiry touch.
 @Suite struct ExpiryTests {
     @Test func idleSessionExpires() throws {
         let f = try Fixture()

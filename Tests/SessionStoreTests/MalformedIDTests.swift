@@ -1,8 +1,8 @@
-/// Cookie values that are not ids never reach the file system.
 import Foundation
 @testable import SessionStore
 import Testing
 
+/// Cookie values that are not ids never reach the file system.
 @Suite struct MalformedIDTests {
     static let hostile = [
         "../x", "%2e%2e", "..", "/", "/etc/passwd", "x\0y", "\0",

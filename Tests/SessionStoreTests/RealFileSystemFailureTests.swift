@@ -1,11 +1,11 @@
-/// The same failures on a real file system: a tiny tmpfs filled up (ENOSPC) and remounted
-/// read-only (EROFS). Skipped where mounting is not allowed.
 import Foundation
 import Glibc
 @testable import SessionStore
 import Testing
 import TestSupport
 
+/// The same failures on a real file system: a tiny tmpfs filled up (ENOSPC) and remounted
+/// read-only (EROFS). Skipped where mounting is not allowed.
 @Suite(.enabled(if: Tmpfs.available, "needs permission to mount a tmpfs (root)"))
 struct RealFileSystemFailureTests {
     @Test func diskFull() throws {

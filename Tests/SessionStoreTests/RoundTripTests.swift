@@ -1,4 +1,3 @@
-/// Creating, loading, updating and deleting sessions, and what ends up on disk.
 import CryptoSupport
 import Encodings
 import Foundation
@@ -6,6 +5,7 @@ import Glibc
 @testable import SessionStore
 import Testing
 
+/// Creating, loading, updating and deleting sessions, and what ends up on disk.
 @Suite struct RoundTripTests {
     @Test func everythingSurvivesTheDisk() throws {
         let f = try Fixture()

@@ -1,9 +1,9 @@
-/// The Set-Cookie values for http and https, and reading the id back from a Cookie header.
 import CryptoSupport
 import Foundation
 @testable import SessionStore
 import Testing
 
+/// The Set-Cookie values for http and https, and reading the id back from a Cookie header.
 @Suite struct SessionCookieTests {
     let id = SessionID.generate(using: OpenSSLRandom())
 

@@ -1,9 +1,9 @@
-/// Which cookie values count as session ids: only exactly what the store issues.
 import CryptoSupport
 import Encodings
 @testable import SessionStore
 import Testing
 
+/// Which cookie values count as session ids: only exactly what the store issues.
 @Suite struct SessionIDTests {
     @Test func generatedIdsAreWellFormedAndDistinct() {
         let random = OpenSSLRandom()

@@ -1,10 +1,10 @@
-/// Disk full, read-only and missing directories: a typed `unavailable` error, a log line, and
-/// no existing session damaged. Failures are injected at each step of the atomic write.
 import Foundation
 import Glibc
 @testable import SessionStore
 import Testing
 
+/// Disk full, read-only and missing directories: a typed `unavailable` error, a log line, and
+/// no existing session damaged. Failures are injected at each step of the atomic write.
 func isUnavailable(_ error: any Error) -> Bool {
     if case SessionStoreError.unavailable = error { return true }
     return false

@@ -1,10 +1,10 @@
-/// The sweep removes expired sessions and stale lock files, keeps live ones, never waits for
-/// a request's lock, and the background sweeper runs it off the request path.
 import CryptoSupport
 import Foundation
 @testable import SessionStore
 import Testing
 
+/// The sweep removes expired sessions and stale lock files, keeps live ones, never waits for
+/// a request's lock, and the background sweeper runs it off the request path.
 @Suite struct SweepTests {
     @Test func removesExpiredAndKeepsLive() throws {
         let f = try Fixture()

@@ -1,8 +1,8 @@
-/// A swift-log handler that keeps every line, so tests can check what was logged (once,
-/// at the right level) and, above all, what never was (tokens, codes, session ids).
 import Logging
 import Synchronization
 
+/// A swift-log handler that keeps every line, so tests can check what was logged (once,
+/// at the right level) and, above all, what never was (tokens, codes, session ids).
 public final class LogCapture: Sendable {
     public struct Entry: Sendable {
         public var level: Logger.Level

@@ -1,12 +1,12 @@
-/// The least memory a build of this app can idle in: a program that loads only what the app
-/// must (swift-mustache and with it Foundation, libcurl with Debian's dependency tree,
-/// OpenSSL's random generator), uses each once, then waits. bench/rss-floor.sh compares its
-/// RSS with the idle app's, so the app's own share of its footprint is a measured number.
 import CCurl
 import COpenSSL
 import Glibc
 import Mustache
 
+/// The least memory a build of this app can idle in: a program that loads only what the app
+/// must (swift-mustache and with it Foundation, libcurl with Debian's dependency tree,
+/// OpenSSL's random generator), uses each once, then waits. bench/rss-floor.sh compares its
+/// RSS with the idle app's, so the app's own share of its footprint is a measured number.
 var library = MustacheLibrary()
 try library.register("<p>{{name}}</p>", named: "page")
 _ = library.render(["name": "floor"], withTemplate: "page")

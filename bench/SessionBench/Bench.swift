@@ -1,3 +1,7 @@
+import Foundation
+import Logging
+import SessionStore
+
 /// The benchmark: reads/s and writes/s (a locked update of one field, with both fsyncs) with
 /// few and with many sessions on disk, then the sweep over the large directory.
 ///
@@ -12,10 +16,6 @@
 /// - the large store, requests spread over all its sessions: adds the OS's caching of that
 ///   many files (page cache, inode cache), which is the machine's, not the store's, and is
 ///   shown for information.
-import Foundation
-import Logging
-import SessionStore
-
 struct Bench {
     let root: String
     let counts: [Int]

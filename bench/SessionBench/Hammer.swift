@@ -1,9 +1,9 @@
-/// `hammer` mode: a second process doing locked read-modify-writes of one session, for the
-/// cross-process test. Reads the session id from stdin (never from the command line, where
-/// other users could see it in `ps`).
 import Foundation
 import SessionStore
 
+/// `hammer` mode: a second process doing locked read-modify-writes of one session, for the
+/// cross-process test. Reads the session id from stdin (never from the command line, where
+/// other users could see it in `ps`).
 struct Hammer {
     let directory: String
     let count: Int

@@ -1,5 +1,5 @@
-/// Timing loops: run an operation on randomly chosen sessions for a fixed time and report
-/// operations per second.
+// Timing loops: run an operation on randomly chosen sessions for a fixed time and report
+// operations per second.
 import Foundation
 import Glibc
 

@@ -1,5 +1,5 @@
-/// Minimal `--name value` option parsing (the bench has no dependencies beyond the store),
-/// and unbuffered output.
+// Minimal `--name value` option parsing (the bench has no dependencies beyond the store),
+// and unbuffered output.
 import Foundation
 
 /// Prints a line at once, even into a pipe (where `print` buffers), so progress shows while

@@ -1,13 +1,13 @@
-/// Puts N sessions on disk quickly: one real session is created through the store, and its
-/// file is copied under N-1 more names (the id is not inside the file, only in its name), each
-/// with a lock file, as a server that has been running for a while would have. No fsync: the
-/// bench measures requests, not the setup.
 import CryptoSupport
 import Encodings
 import Foundation
 import Glibc
 import SessionStore
 
+/// Puts N sessions on disk quickly: one real session is created through the store, and its
+/// file is copied under N-1 more names (the id is not inside the file, only in its name), each
+/// with a lock file, as a server that has been running for a while would have. No fsync: the
+/// bench measures requests, not the setup.
 struct Population {
     let directory: String
     let ids: [String]

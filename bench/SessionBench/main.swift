@@ -1,8 +1,8 @@
+import Foundation
+
 /// session-bench: measures the file session store (reads and writes per second with few and
 /// with many sessions on disk), and, in `hammer` mode, serves the tests as a second process
 /// updating a session concurrently with the test process.
-import Foundation
-
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     switch arguments.first {

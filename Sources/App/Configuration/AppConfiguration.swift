@@ -1,10 +1,10 @@
-/// The app's settings, read from the environment and `.env` (the environment wins) and
-/// checked once at start-up so a bad value stops the process with a message naming the key.
 import Encodings
 import FoundationEssentials
 import HTTPServer
 import Logging
 
+/// The app's settings, read from the environment and `.env` (the environment wins) and
+/// checked once at start-up so a bad value stops the process with a message naming the key.
 public struct AppConfiguration: Sendable {
     // Identity provider
     public var clientID: String?

@@ -1,7 +1,7 @@
-/// Reads a `.env` file: `KEY=value` lines, `#` comments, optional `export ` prefix and
-/// single or double quotes, the subset that python-dotenv and shells agree on.
 import FoundationEssentials
 
+/// Reads a `.env` file: `KEY=value` lines, `#` comments, optional `export ` prefix and
+/// single or double quotes, the subset that python-dotenv and shells agree on.
 public enum DotEnv {
     /// Parses `.env` text. Malformed lines are reported by line number so a typo does not
     /// silently drop a setting.

@@ -1,7 +1,7 @@
-/// Ways the development identity provider can be told to misbehave, so end-to-end tests
-/// can show what the app does when a real provider or Graph fails.
 import FoundationEssentials
 
+/// Ways the development identity provider can be told to misbehave, so end-to-end tests
+/// can show what the app does when a real provider or Graph fails.
 public struct DevFaults: Sendable {
     /// Sign ID tokens with a key that is not in the JWKS.
     public var badIDTokenSignature = false

@@ -1,7 +1,7 @@
-/// The provider's memory of issued authorization codes and refresh tokens: each code is
-/// redeemable once, refresh tokens rotate on use.
 import FoundationEssentials
 
+/// The provider's memory of issued authorization codes and refresh tokens: each code is
+/// redeemable once, refresh tokens rotate on use.
 struct DevGrant: Sendable {
     let user: DevUser
     let clientID: String

@@ -1,9 +1,9 @@
-/// The authorize endpoint: a page where the developer picks a demo user, then a redirect
-/// back to the app with a single-use code (or `error=access_denied` on cancel).
 import Encodings
 import FoundationEssentials
 import HTTPServer
 
+/// The authorize endpoint: a page where the developer picks a demo user, then a redirect
+/// back to the app with a single-use code (or `error=access_denied` on cancel).
 extension DevIdentityProvider {
     /// The parameters of an authorization request that the page carries into its form.
     static let forwardedParameters = [

@@ -1,9 +1,9 @@
-/// Dispatches requests under `/_dev/idp/` to the provider's endpoints.
 import Encodings
 import FoundationEssentials
 import HTTPServer
 import OIDC
 
+/// Dispatches requests under `/_dev/idp/` to the provider's endpoints.
 extension DevIdentityProvider: HTTPResponder {
     public func respond(to request: HTTPRequest) throws -> HTTPResponse {
         guard let endpoints = endpoints.withLock({ $0 }) else {

@@ -1,11 +1,11 @@
-/// End-session and the Graph-like `/me`: sign-out returns only to the app's own origin,
-/// and `/me` answers only to a valid access token the provider issued.
 import CryptoSupport
 import Encodings
 import FoundationEssentials
 import HTTPServer
 import OIDC
 
+/// End-session and the Graph-like `/me`: sign-out returns only to the app's own origin,
+/// and `/me` answers only to a valid access token the provider issued.
 extension DevIdentityProvider {
     func logout(_ request: HTTPRequest, endpoints: DevEndpoints) -> HTTPResponse {
         // Like Entra, go back only to an address of the registered app, never anywhere asked.

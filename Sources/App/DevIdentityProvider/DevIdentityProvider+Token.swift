@@ -1,11 +1,11 @@
-/// The token endpoint: redeems a code (checking client secret, redirect URI, single use
-/// and the PKCE verifier) or a refresh token (rotating it), and issues RS256 tokens.
 import CryptoSupport
 import Encodings
 import FoundationEssentials
 import HTTPServer
 import OIDC
 
+/// The token endpoint: redeems a code (checking client secret, redirect URI, single use
+/// and the PKCE verifier) or a refresh token (rotating it), and issues RS256 tokens.
 extension DevIdentityProvider {
     func token(_ request: HTTPRequest, tenant: String, endpoints: DevEndpoints) -> HTTPResponse {
         let form = Dictionary(FormURLEncoding.decode(String(decoding: request.body, as: UTF8.self)).map { ($0.name, $0.value) },

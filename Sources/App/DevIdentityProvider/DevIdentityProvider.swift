@@ -1,13 +1,13 @@
-/// The embedded development identity provider: an OpenID provider that answers like
-/// Entra ID's v2.0 endpoints (discovery, JWKS, authorize, token, end-session) plus a
-/// Graph-like `/me`, served by the app itself under `/_dev/idp/` so the whole sign-in can
-/// be tried and tested without a tenant. The app reaches it over libcurl like any provider.
 import CryptoSupport
 import FoundationEssentials
 import HTTPServer
 import OIDC
 import Synchronization
 
+/// The embedded development identity provider: an OpenID provider that answers like
+/// Entra ID's v2.0 endpoints (discovery, JWKS, authorize, token, end-session) plus a
+/// Graph-like `/me`, served by the app itself under `/_dev/idp/` so the whole sign-in can
+/// be tried and tested without a tenant. The app reaches it over libcurl like any provider.
 public final class DevIdentityProvider: Sendable {
     public static let pathPrefix = "/_dev/idp/"
     /// The directory (tenant) id of the demo users.

@@ -1,6 +1,5 @@
 /// The demo accounts of the development identity provider: one with the admin app role,
 /// one without, so both sides of `/admin` can be tried.
-
 public struct DevUser: Sendable, Equatable {
     /// What the authorize page posts back to pick this user.
     public var id: String

@@ -1,9 +1,9 @@
-/// Calls the Graph resource `/graph` shows (Microsoft Graph `/me` by default) with the
-/// user's access token, and sorts what comes back into the cases a page must tell apart.
 import Encodings
 import FoundationEssentials
 import HTTPClient
 
+/// Calls the Graph resource `/graph` shows (Microsoft Graph `/me` by default) with the
+/// user's access token, and sorts what comes back into the cases a page must tell apart.
 struct GraphClient: Sendable {
     let endpoint: String
     let transport: any HTTPTransport

@@ -1,7 +1,7 @@
-/// Turns a Graph profile into rows for a readable table and pretty JSON for the raw view.
 import Encodings
 import FoundationEssentials
 
+/// Turns a Graph profile into rows for a readable table and pretty JSON for the raw view.
 enum ProfileTable {
     /// The fields people look for first, in Graph's own words.
     static let preferredOrder = [

@@ -1,12 +1,12 @@
-/// Everything sign-in needs at request time: the OIDC client, the redirect URI and the
-/// app's origin, the Graph endpoint. Built once the server has bound its port, because
-/// with PORT=0 the redirect URI and the development provider's address depend on it.
 import Encodings
 import FoundationEssentials
 import HTTPClient
 import Logging
 import OIDC
 
+/// Everything sign-in needs at request time: the OIDC client, the redirect URI and the
+/// app's origin, the Graph endpoint. Built once the server has bound its port, because
+/// with PORT=0 the redirect URI and the development provider's address depend on it.
 public struct Identity: Sendable {
     public let client: OIDCClient
     /// The absolute redirect URI sent to the provider.

@@ -1,6 +1,6 @@
-/// Holds the `Identity` built after the server binds, for routes registered before that.
 import Synchronization
 
+/// Holds the `Identity` built after the server binds, for routes registered before that.
 final class IdentitySlot: Sendable {
     private let value = Mutex<Identity?>(nil)
 

@@ -1,10 +1,10 @@
-/// Turns a handler's thrown error into a page and one log line, so a bug in one page
-/// never drops a connection or shows a stack trace: session storage trouble becomes a
-/// 503 page, anything else the 500 page.
 import HTTPServer
 import Logging
 import SessionStore
 
+/// Turns a handler's thrown error into a page and one log line, so a bug in one page
+/// never drops a connection or shows a stack trace: session storage trouble becomes a
+/// 503 page, anything else the 500 page.
 public struct ErrorBoundary: HTTPResponder {
     public let inner: any HTTPResponder
     public let pages: PageRenderer

@@ -1,9 +1,9 @@
-/// Renders the Mustache templates in `Templates/` (loaded once at start-up) into HTML
-/// responses that carry the security headers every page needs.
 import FoundationEssentials
 import HTTPServer
 import Mustache
 
+/// Renders the Mustache templates in `Templates/` (loaded once at start-up) into HTML
+/// responses that carry the security headers every page needs.
 public struct PageRenderer: Sendable {
     private let library: MustacheLibrary
     /// Shown in the layout on every page when the development provider is on.

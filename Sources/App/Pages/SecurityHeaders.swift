@@ -1,8 +1,8 @@
+import HTTPServer
+
 /// The headers every HTML response carries: a strict Content-Security-Policy (no inline
 /// scripts, no framing), nosniff, and a referrer policy that keeps authorization codes and
 /// page addresses from leaking to other sites.
-import HTTPServer
-
 enum SecurityHeaders {
     static let contentSecurityPolicy = [
         "default-src 'self'",

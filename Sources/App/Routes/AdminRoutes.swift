@@ -1,8 +1,8 @@
-/// `GET /admin`: only for users whose ID token `roles` claim holds ADMIN_ROLE; others get
-/// a 403 page naming the missing role.
 import Encodings
 import HTTPServer
 
+/// `GET /admin`: only for users whose ID token `roles` claim holds ADMIN_ROLE; others get
+/// a 403 page naming the missing role.
 struct AdminRoutes {
     let app: AppContext
 

@@ -1,11 +1,11 @@
-/// What every route shares: settings, pages, sessions, the identity provider, the logger,
-/// and the few page shapes they all use (signed-in pages, error pages, sign-in redirects).
 import Encodings
 import FoundationEssentials
 import HTTPServer
 import Logging
 import OIDC
 
+/// What every route shares: settings, pages, sessions, the identity provider, the logger,
+/// and the few page shapes they all use (signed-in pages, error pages, sign-in redirects).
 struct AppContext: Sendable {
     let configuration: AppConfiguration
     let pages: PageRenderer

@@ -1,10 +1,10 @@
-/// `GET /graph`: an access token obtained silently (refreshed when needed), then the
-/// user's profile from Graph as a table and as raw JSON. A refresh token that no longer
-/// works, or a Conditional Access claims challenge, sends the user through sign-in again.
 import HTTPServer
 import OIDC
 import SessionStore
 
+/// `GET /graph`: an access token obtained silently (refreshed when needed), then the
+/// user's profile from Graph as a table and as raw JSON. A refresh token that no longer
+/// works, or a Conditional Access claims challenge, sends the user through sign-in again.
 struct GraphRoutes {
     let app: AppContext
 

@@ -1,7 +1,7 @@
-/// `GET /`: the home page. Signed-out visitors all see the same page, so it is rendered
-/// once at start-up; without any identity configuration it explains what to set instead.
 import HTTPServer
 
+/// `GET /`: the home page. Signed-out visitors all see the same page, so it is rendered
+/// once at start-up; without any identity configuration it explains what to set instead.
 struct IndexRoutes {
     let app: AppContext
 

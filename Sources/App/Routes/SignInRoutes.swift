@@ -1,12 +1,12 @@
-/// `GET /login` and the redirect URI (`/getAToken`): start a sign-in (PKCE, state, nonce,
-/// the pending flow kept in the session) and complete it (state checked first, code
-/// redeemed, ID token validated, session id rotated), or explain plainly what went wrong.
 import Encodings
 import FoundationEssentials
 import HTTPServer
 import OIDC
 import SessionStore
 
+/// `GET /login` and the redirect URI (`/getAToken`): start a sign-in (PKCE, state, nonce,
+/// the pending flow kept in the session) and complete it (state checked first, code
+/// redeemed, ID token validated, session id rotated), or explain plainly what went wrong.
 struct SignInRoutes {
     let app: AppContext
 

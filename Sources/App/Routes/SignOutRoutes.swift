@@ -1,8 +1,8 @@
-/// `GET /logout` and `POST /logout`: the session file is deleted and the cookie expired,
-/// then the browser goes to the provider's end-session endpoint, which returns it to `/`.
 import HTTPServer
 import OIDC
 
+/// `GET /logout` and `POST /logout`: the session file is deleted and the cookie expired,
+/// then the browser goes to the provider's end-session endpoint, which returns it to `/`.
 struct SignOutRoutes {
     let app: AppContext
 

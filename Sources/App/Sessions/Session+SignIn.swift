@@ -1,10 +1,10 @@
-/// The OIDC values the app keeps in a session, stored as the opaque strings the store holds:
-/// pending sign-ins, the MSAL-format token cache, the cache account and a pending claims
-/// challenge.
 import FoundationEssentials
 import OIDC
 import SessionStore
 
+/// The OIDC values the app keeps in a session, stored as the opaque strings the store holds:
+/// pending sign-ins, the MSAL-format token cache, the cache account and a pending claims
+/// challenge.
 extension Session {
     private static let flowsKey = "oidc"
     private static let accountKey = "homeAccountID"

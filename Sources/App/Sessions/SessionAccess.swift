@@ -1,9 +1,9 @@
-/// How routes reach the session store: the cookie for this request (Secure and
-/// `__Host-` over https), the session id it carries, and the signed-in user.
 import FoundationEssentials
 import HTTPServer
 import SessionStore
 
+/// How routes reach the session store: the cookie for this request (Secure and
+/// `__Host-` over https), the session id it carries, and the signed-in user.
 struct SessionAccess: Sendable {
     let store: any SessionStore
     let clock: @Sendable () -> Date

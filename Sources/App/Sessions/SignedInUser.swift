@@ -1,7 +1,7 @@
-/// The signed-in user as pages show them, read from the ID token claims kept in the session.
 import Encodings
 import SessionStore
 
+/// The signed-in user as pages show them, read from the ID token claims kept in the session.
 struct SignedInUser: Sendable {
     let name: String
     let username: String

@@ -1,7 +1,7 @@
-/// A pthread mutex with a condition variable, for the few places that must sleep until
-/// another thread says so (the worker pool, waiting for the server to stop).
 import Glibc
 
+/// A pthread mutex with a condition variable, for the few places that must sleep until
+/// another thread says so (the worker pool, waiting for the server to stop).
 final class ConditionLock: @unchecked Sendable {
     // Heap-allocated: pthread objects must not move, and Swift may move stored properties.
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>

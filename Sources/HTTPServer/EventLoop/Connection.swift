@@ -1,7 +1,7 @@
-/// The state of one client connection. Owned by a single event loop and only touched on
-/// its thread; worker threads never see it (they get the request and hand back a response).
 import Glibc
 
+/// The state of one client connection. Owned by a single event loop and only touched on
+/// its thread; worker threads never see it (they get the request and hand back a response).
 final class Connection {
     let fd: Int32
     /// Distinguishes this connection from a later one that reuses the same fd number.

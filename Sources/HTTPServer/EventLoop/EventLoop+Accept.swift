@@ -1,7 +1,7 @@
-/// Accepting connections on an event loop: the shared listener (EPOLLEXCLUSIVE), the
-/// connection cap (503 beyond it) and registering new sockets with epoll.
 import Glibc
 
+/// Accepting connections on an event loop: the shared listener (EPOLLEXCLUSIVE), the
+/// connection cap (503 beyond it) and registering new sockets with epoll.
 extension EventLoop {
     func startListening() {
         guard !listening, !draining, !context.isShuttingDown else { return }

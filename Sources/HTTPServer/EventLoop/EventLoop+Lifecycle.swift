@@ -1,7 +1,7 @@
-/// Timeouts and shutdown on an event loop: deadlines per connection, a periodic sweep
-/// instead of a timer per connection, closing, and draining for a graceful stop.
 import Glibc
 
+/// Timeouts and shutdown on an event loop: deadlines per connection, a periodic sweep
+/// instead of a timer per connection, closing, and draining for a graceful stop.
 extension EventLoop {
     func updateDeadline(_ connection: Connection) {
         if connection.lingering { return }

@@ -1,7 +1,7 @@
-/// Writing responses on an event loop: one send per batch, EPOLLOUT only when the socket
-/// is full, and closing (or lingering) once everything is out.
 import Glibc
 
+/// Writing responses on an event loop: one send per batch, EPOLLOUT only when the socket
+/// is full, and closing (or lingering) once everything is out.
 extension EventLoop {
     func flush(_ connection: Connection) {
         if connection.hasPendingOutput {

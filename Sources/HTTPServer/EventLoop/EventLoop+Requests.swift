@@ -1,8 +1,8 @@
-/// Reading, parsing and answering requests on an event loop: inline for ordinary
-/// handlers, through the worker pool for those that may block, always in order.
 import Glibc
 import Logging
 
+/// Reading, parsing and answering requests on an event loop: inline for ordinary
+/// handlers, through the worker pool for those that may block, always in order.
 extension EventLoop {
     func handle(_ connection: Connection, _ flags: UInt32) {
         if flags & (Linux.EPOLLERR | Linux.EPOLLHUP) != 0 {

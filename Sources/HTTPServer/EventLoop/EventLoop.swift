@@ -1,13 +1,13 @@
+import Glibc
+import Logging
+import Synchronization
+
 /// One epoll event loop on its own thread: accepts connections from the shared listener,
 /// reads and parses requests, calls the responder inline (or on the worker pool when it may
 /// block), writes each batch of responses with one send, and sweeps for timeouts.
 ///
 /// A request stays on this thread from read to write unless it must block: a thread
 /// hand-off costs tens of microseconds, more than the whole of a small request.
-import Glibc
-import Logging
-import Synchronization
-
 final class EventLoop: @unchecked Sendable {
     // @unchecked: every `var` below is touched only on the loop thread (they are internal
     // only so the EventLoop+*.swift extensions can reach them). Other threads only call

@@ -1,7 +1,7 @@
-/// Starting and joining plain pthreads: event loops and workers are long-lived threads,
-/// not Dispatch work items, so a blocked handler never starves the Dispatch pool.
 import Glibc
 
+/// Starting and joining plain pthreads: event loops and workers are long-lived threads,
+/// not Dispatch work items, so a blocked handler never starves the Dispatch pool.
 enum Threads {
     private final class Box {
         let name: String

@@ -1,7 +1,6 @@
 /// Threads for handlers that may block (upstream HTTP calls, file locks), so event loops
 /// never wait on them. Threads are started on demand up to a maximum and then kept, so an
 /// idle server holds none and a busy one pays no thread start per request.
-
 final class WorkerPool: @unchecked Sendable {
     typealias Job = @Sendable () -> Void
 

@@ -1,6 +1,5 @@
 /// Byte-level helpers for parsing HTTP: character classes, case-insensitive comparison
 /// against literals, list splitting and number parsing, all without building Strings.
-
 enum ASCII {
     static let tab: UInt8 = 0x09
     static let lf: UInt8 = 0x0A

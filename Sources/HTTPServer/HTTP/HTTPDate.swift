@@ -1,7 +1,7 @@
-/// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the date format HTTP uses in Date,
-/// Last-Modified and If-Modified-Since, formatted and parsed without Foundation.
 import Glibc
 
+/// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), the date format HTTP uses in Date,
+/// Last-Modified and If-Modified-Since, formatted and parsed without Foundation.
 public enum HTTPDate {
     private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

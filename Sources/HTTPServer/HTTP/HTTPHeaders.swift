@@ -1,5 +1,4 @@
 /// An ordered list of header fields with case-insensitive lookup, as HTTP/1.1 defines them.
-
 public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public typealias Field = (name: String, value: String)
     private var fields: [Field]

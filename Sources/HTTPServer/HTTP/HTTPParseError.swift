@@ -1,4 +1,4 @@
-/// Why a request could not be parsed, and the status to answer with before closing.
+// Why a request could not be parsed, and the status to answer with before closing.
 
 /// A request the server refuses to parse. The connection is always closed after the error
 /// response: once framing is in doubt, nothing that follows on the wire can be trusted.

@@ -1,5 +1,4 @@
 /// Size limits the request parser enforces while bytes arrive.
-
 public struct HTTPParseLimits: Sendable, Equatable {
     /// Longest request line (method, target, version) in bytes; beyond it: 414.
     public var maxRequestLine: Int

@@ -1,6 +1,6 @@
-/// A parsed request as handlers see it: method, path, query, headers, body, and who sent it.
 import Encodings
 
+/// A parsed request as handlers see it: method, path, query, headers, body, and who sent it.
 public struct HTTPRequest: Sendable {
     public var method: HTTPMethod
     /// The path, percent-decoding not applied, without the query string.

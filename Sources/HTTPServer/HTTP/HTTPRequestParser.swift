@@ -1,9 +1,9 @@
-/// An incremental HTTP/1.1 request parser over raw bytes: feed it what the socket gave,
-/// take out complete requests (or an interim `100 Continue` cue), or a typed error.
-///
-/// It never builds a String of the whole request; it scans bytes once, enforces every limit
-/// as soon as it can be judged (so a client cannot make us buffer past it), and rejects
-/// anything with ambiguous framing, since request smuggling lives in that ambiguity.
+// An incremental HTTP/1.1 request parser over raw bytes: feed it what the socket gave,
+// take out complete requests (or an interim `100 Continue` cue), or a typed error.
+//
+// It never builds a String of the whole request; it scans bytes once, enforces every limit
+// as soon as it can be judged (so a client cannot make us buffer past it), and rejects
+// anything with ambiguous framing, since request smuggling lives in that ambiguity.
 
 /// What `HTTPRequestParser.next()` produced.
 public enum HTTPParseEvent: Sendable {

@@ -1,5 +1,4 @@
 /// A response a handler returns: status, headers and a body held in memory.
-
 public struct HTTPResponse: Sendable {
     public var status: HTTPStatus
     public var headers: HTTPHeaders

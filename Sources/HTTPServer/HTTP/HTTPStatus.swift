@@ -1,5 +1,4 @@
 /// Response status codes with their reason phrases.
-
 public struct HTTPStatus: Sendable, Equatable, Hashable {
     public let code: Int
     public let reason: String

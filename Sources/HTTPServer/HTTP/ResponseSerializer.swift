@@ -1,6 +1,5 @@
 /// Turns an HTTPResponse into the bytes of a status line, headers and body, in one buffer
 /// so the connection can send a whole response with one write.
-
 enum ResponseSerializer {
     /// Framing decided by the connection, not by the handler.
     struct Framing {

@@ -1,6 +1,5 @@
 /// Applies X-Forwarded-For/-Proto/-Host to a request when, and only when, the TCP peer is a
 /// trusted proxy; from anyone else those headers are attacker-controlled and ignored.
-
 enum ForwardedHeaders {
     /// Sets clientAddress, scheme and host on `request`, which came from `peer`.
     static func apply(to request: inout HTTPRequest, peer: IPAddress, peerText: String, trusted proxies: TrustedProxies) {

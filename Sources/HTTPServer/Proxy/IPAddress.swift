@@ -1,7 +1,7 @@
-/// An IPv4 or IPv6 address as bytes, parsed from text or a sockaddr and printed back;
-/// IPv4-mapped IPv6 addresses (from dual-stack listeners) are folded to IPv4.
 import Glibc
 
+/// An IPv4 or IPv6 address as bytes, parsed from text or a sockaddr and printed back;
+/// IPv4-mapped IPv6 addresses (from dual-stack listeners) are folded to IPv4.
 public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// 4 bytes for IPv4, 16 for IPv6, in network order.
     public let bytes: [UInt8]

@@ -1,8 +1,8 @@
-/// The set of proxies whose X-Forwarded-* headers are believed: single addresses or CIDR
-/// blocks, IPv4 and IPv6 (TRUSTED_PROXIES).
 
 import Encodings
 
+/// The set of proxies whose X-Forwarded-* headers are believed: single addresses or CIDR
+/// blocks, IPv4 and IPv6 (TRUSTED_PROXIES).
 public struct TrustedProxies: Sendable {
     /// One address block: the first `prefixLength` bits of `network`.
     public struct Block: Sendable, Hashable {

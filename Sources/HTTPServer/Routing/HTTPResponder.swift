@@ -1,4 +1,4 @@
-/// The contract between the server and the code that answers requests.
+// The contract between the server and the code that answers requests.
 
 /// Answers requests. The server calls `respond(to:)` on its event-loop thread unless
 /// `mayBlock(_:)` says the answer may wait on something slow (an upstream HTTP call, a

@@ -1,7 +1,7 @@
-/// Maps method + exact path to handlers, and path prefixes to other responders (static
-/// files). HEAD falls back to GET; a known path with the wrong method gets 405 with Allow.
 import Synchronization
 
+/// Maps method + exact path to handlers, and path prefixes to other responders (static
+/// files). HEAD falls back to GET; a known path with the wrong method gets 405 with Allow.
 public final class Router: HTTPResponder, Sendable {
     public typealias Handler = @Sendable (HTTPRequest) throws -> HTTPResponse
 

@@ -1,8 +1,8 @@
+import Logging
+
 /// The one-line-per-request access log: method, path, status, body bytes and duration.
 /// Only the path is logged: never the query string (codes, tokens), cookies or
 /// Authorization headers.
-import Logging
-
 enum AccessLog {
     static func log(
         _ logger: Logger, method: String, path: String, status: Int, bytes: Int,

@@ -1,3 +1,8 @@
+import Dispatch
+import Glibc
+import Logging
+import Synchronization
+
 /// The server: binds the listener, runs one event loop per CPU, and shuts down gracefully
 /// (stop accepting, let in-flight requests finish within a grace period, then return).
 ///
@@ -9,11 +14,6 @@
 ///         configuration: ServerConfiguration(host: "127.0.0.1", port: 5000, trustedProxies: ["10.0.0.0/8"]),
 ///         responder: router, logger: logger)
 ///     try server.run()  // start, handle SIGINT/SIGTERM, return after a graceful shutdown
-import Dispatch
-import Glibc
-import Logging
-import Synchronization
-
 public final class HTTPServer: Sendable {
     public let configuration: ServerConfiguration
     private let responder: any HTTPResponder

@@ -1,10 +1,10 @@
+import Glibc
+import Logging
+
 /// Where log lines go without ever blocking a request: lines are queued in memory and a
 /// thread of their own writes them to a file descriptor (standard error). Writing straight
 /// to stderr from the event loop stops the whole server as soon as the log's reader stalls
 /// (a full pipe, a stuck log collector): every connection waits on one write().
-import Glibc
-import Logging
-
 public final class LogOutput: Sendable {
     // @unchecked: the queue is only touched with `lock` held.
     private final class Queue: @unchecked Sendable {

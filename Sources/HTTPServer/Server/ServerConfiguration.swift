@@ -1,6 +1,5 @@
 /// Everything the server can be told: where to listen, its limits and timeouts, which
 /// proxies to trust and how many threads to use. Defaults follow the numbers.
-
 public struct ServerConfiguration: Sendable {
     /// Address to bind: an IPv4 or IPv6 literal (`127.0.0.1`, `::`, `::1`) or a host name.
     public var host: String

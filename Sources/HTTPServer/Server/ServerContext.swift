@@ -1,8 +1,8 @@
-/// What every event loop shares: configuration, the responder, the logger, trusted
-/// proxies, the worker pool, the connection count and whether we are shutting down.
 import Logging
 import Synchronization
 
+/// What every event loop shares: configuration, the responder, the logger, trusted
+/// proxies, the worker pool, the connection count and whether we are shutting down.
 final class ServerContext: Sendable {
     let configuration: ServerConfiguration
     let responder: any HTTPResponder

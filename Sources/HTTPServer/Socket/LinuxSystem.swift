@@ -1,9 +1,9 @@
-/// The Linux system calls the event loop needs beyond Swift's Glibc module (epoll, eventfd,
-/// accept4, CPU affinity, thread names), reached through the CLinux shim, in the shapes the
-/// server uses them.
 import CLinux
 import Glibc
 
+/// The Linux system calls the event loop needs beyond Swift's Glibc module (epoll, eventfd,
+/// accept4, CPU affinity, thread names), reached through the CLinux shim, in the shapes the
+/// server uses them.
 enum Linux {
     static let EPOLLIN = CLinux.EPOLLIN.rawValue
     static let EPOLLOUT = CLinux.EPOLLOUT.rawValue

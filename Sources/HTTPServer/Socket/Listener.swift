@@ -1,6 +1,6 @@
-/// The listening socket: resolve the host, bind with SO_REUSEADDR, listen, non-blocking.
 import Glibc
 
+/// The listening socket: resolve the host, bind with SO_REUSEADDR, listen, non-blocking.
 struct Listener: Sendable {
     let fd: Int32
     /// The port actually bound (differs from the requested one when that was 0).

@@ -1,6 +1,6 @@
-/// An error from a socket system call, with the call's name and errno for the log.
 import Glibc
 
+/// An error from a socket system call, with the call's name and errno for the log.
 public struct SocketError: Error, CustomStringConvertible, Sendable {
     public let operation: String
     public let code: Int32

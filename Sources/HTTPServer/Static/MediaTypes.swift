@@ -1,6 +1,5 @@
 /// Content-Type by file extension for static files; unknown extensions are served as
 /// application/octet-stream so browsers never guess (X-Content-Type-Options: nosniff).
-
 enum MediaTypes {
     private static let byExtension: [String: String] = [
         "html": "text/html; charset=utf-8",

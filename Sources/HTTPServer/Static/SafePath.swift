@@ -1,7 +1,6 @@
 /// Turns the part of a URL path after the static prefix into a relative file path that
 /// cannot leave the directory, or says why not. Realpath containment is checked later too;
 /// this first pass rejects the tricks outright (`..`, encoded slashes, backslashes, NUL).
-
 enum SafePath {
     enum Rejection: Error, Equatable {
         /// Malformed or hostile: answered 400.

@@ -1,10 +1,10 @@
-/// Serves a directory (Public/) under a URL prefix (/static/): Content-Type by extension,
-/// ETag and Last-Modified with 304s, Cache-Control, HEAD, and no way out of the directory.
-/// Small files are kept in memory and re-checked against the disk at most once a second.
 import Encodings
 import Glibc
 import Synchronization
 
+/// Serves a directory (Public/) under a URL prefix (/static/): Content-Type by extension,
+/// ETag and Last-Modified with 304s, Cache-Control, HEAD, and no way out of the directory.
+/// Small files are kept in memory and re-checked against the disk at most once a second.
 public struct StaticFiles: HTTPResponder {
     /// The directory as given.
     public let directory: String

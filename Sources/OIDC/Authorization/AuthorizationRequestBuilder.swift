@@ -1,5 +1,5 @@
-/// Builds the authorize URL and the matching pending-flow record: fresh state, nonce and
-/// PKCE verifier from the injected random source, S256 challenge, response_mode=query.
+// Builds the authorize URL and the matching pending-flow record: fresh state, nonce and
+// PKCE verifier from the injected random source, S256 challenge, response_mode=query.
 import CryptoSupport
 import Encodings
 import FoundationEssentials

@@ -1,5 +1,6 @@
-/// The parameters the provider sends back to the redirect URI.
 import Encodings
+
+/// The parameters the provider sends back to the redirect URI.
 public struct AuthorizationResponse: Sendable, Equatable {
     public var code: String?
     public var state: String?

@@ -1,8 +1,8 @@
-/// Proof Key for Code Exchange (RFC 7636) with the S256 method only: `plain` would let
-/// anyone who sees the authorize URL redeem the code.
 import CryptoSupport
 import Encodings
 
+/// Proof Key for Code Exchange (RFC 7636) with the S256 method only: `plain` would let
+/// anyone who sees the authorize URL redeem the code.
 public enum PKCE {
     /// A new verifier: 32 random bytes, base64url, 43 characters (RFC 7636 section 4.1 asks
     /// for 43-128 characters from the unreserved set, with 256 bits of entropy).

@@ -1,7 +1,7 @@
-/// One sign-in attempt waiting for its callback: the secrets sent on the authorize request
-/// that the callback must prove knowledge of. Codable so the session store can keep it.
 import FoundationEssentials
 
+/// One sign-in attempt waiting for its callback: the secrets sent on the authorize request
+/// that the callback must prove knowledge of. Codable so the session store can keep it.
 public struct PendingFlow: Sendable, Equatable, Codable {
     public var state: String
     public var nonce: String

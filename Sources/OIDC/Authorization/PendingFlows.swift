@@ -1,9 +1,9 @@
-/// The sign-in attempts one session has pending, keyed by state. Several may be open at
-/// once (sign-in started in two tabs); each expires, the count is capped, and each can be
-/// redeemed once. A plain Codable value: the app keeps it in the session.
 import CryptoSupport
 import FoundationEssentials
 
+/// The sign-in attempts one session has pending, keyed by state. Several may be open at
+/// once (sign-in started in two tabs); each expires, the count is capped, and each can be
+/// redeemed once. A plain Codable value: the app keeps it in the session.
 public struct PendingFlows: Sendable, Equatable, Codable {
     public private(set) var flows: [PendingFlow]
 

@@ -1,7 +1,7 @@
-/// The entries of MSAL's unified token cache schema, with MSAL's field names. Times are
-/// epoch seconds stored as strings, as the schema requires.
 import FoundationEssentials
 
+/// The entries of MSAL's unified token cache schema, with MSAL's field names. Times are
+/// epoch seconds stored as strings, as the schema requires.
 extension TokenCache {
     public struct AccessToken: Sendable, Equatable, Codable {
         public var credentialType = "AccessToken"

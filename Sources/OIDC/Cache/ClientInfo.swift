@@ -1,8 +1,8 @@
-/// Entra's `client_info` (base64url JSON with the user's home object id and tenant id),
-/// from which MSAL derives `home_account_id` = "uid.utid".
 import CryptoSupport
 import Encodings
 
+/// Entra's `client_info` (base64url JSON with the user's home object id and tenant id),
+/// from which MSAL derives `home_account_id` = "uid.utid".
 struct ClientInfo: Sendable, Equatable {
     var uid: String
     var utid: String

@@ -1,7 +1,7 @@
-/// Adding a token response to the cache the way MSAL Python's TokenCache.add does, so the
-/// entries match what MSAL itself would have written for the same response.
 import FoundationEssentials
 
+/// Adding a token response to the cache the way MSAL Python's TokenCache.add does, so the
+/// entries match what MSAL itself would have written for the same response.
 extension TokenCache {
     /// Where a token response came from and for whom.
     struct Context {

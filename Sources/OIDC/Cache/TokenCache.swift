@@ -1,8 +1,8 @@
+import FoundationEssentials
+
 /// A serializable token cache in MSAL's unified schema (sections AccessToken,
 /// RefreshToken, IdToken, Account, AppMetadata), so MSAL libraries can read what this app
 /// writes and the other way round. A plain value the app keeps in the session.
-import FoundationEssentials
-
 public struct TokenCache: Sendable, Equatable, Codable {
     public internal(set) var accessTokens: [String: AccessToken]
     public internal(set) var refreshTokens: [String: RefreshToken]

@@ -1,6 +1,7 @@
+import Encodings
+
 /// RP-initiated sign-out: the provider's end-session URL, or nil for a local sign-out when
 /// the provider has no end_session_endpoint.
-import Encodings
 extension OIDCClient {
     /// The URL to send the browser to after clearing the session, or nil when the provider
     /// offers no end-session endpoint (then sign out locally and return to "/").

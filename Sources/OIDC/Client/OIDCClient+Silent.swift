@@ -1,5 +1,5 @@
-/// Silent token acquisition: a cached access token with enough life left, else one
-/// refresh-token redemption shared by concurrent requests of the same session.
+// Silent token acquisition: a cached access token with enough life left, else one
+// refresh-token redemption shared by concurrent requests of the same session.
 import CryptoSupport
 import FoundationEssentials
 

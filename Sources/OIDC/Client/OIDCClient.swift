@@ -1,3 +1,8 @@
+import CryptoSupport
+import FoundationEssentials
+import HTTPClient
+import Logging
+
 /// The OpenID Connect client the app uses: authorize URL, callback handling, silent token
 /// acquisition and sign-out URL. One instance per process, shared by all requests; its
 /// methods block on network I/O and are meant to run on the server's worker threads.
@@ -8,11 +13,6 @@
 ///     //                                                     flows: &session.flows, cache: &session.tokenCache)
 ///     // /call-api:   let token = try client.acquireTokenSilently(account: signIn.account, cache: &session.tokenCache)
 ///     // /logout:     let url = try client.endSessionURL(postLogoutRedirectURI: home, idTokenClaims: signIn.claims) ?? "/"
-import CryptoSupport
-import FoundationEssentials
-import HTTPClient
-import Logging
-
 public final class OIDCClient: Sendable {
     public let configuration: OIDCConfiguration
     /// The shared discovery document and signing keys.

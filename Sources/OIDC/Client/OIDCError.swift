@@ -1,7 +1,7 @@
-/// Everything that can go wrong in sign-in, refresh and validation, as typed cases a page
-/// can explain and a log line can name. No case carries a token, code or secret.
 import HTTPClient
 
+/// Everything that can go wrong in sign-in, refresh and validation, as typed cases a page
+/// can explain and a log line can name. No case carries a token, code or secret.
 public enum OIDCError: Error, Sendable, Equatable {
     /// Which outbound call failed.
     public enum Endpoint: String, Sendable, Equatable {

@@ -1,4 +1,4 @@
-/// What a completed sign-in and a silent token request hand back to the app.
+// What a completed sign-in and a silent token request hand back to the app.
 import FoundationEssentials
 
 /// The outcome of a successful callback.

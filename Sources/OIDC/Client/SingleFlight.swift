@@ -1,11 +1,11 @@
-/// Collapses concurrent identical work into one call: the first caller for a key does
-/// the work, callers arriving meanwhile wait for its result. Successful results are kept
-/// for a short while, so a request that read the session just before another one rotated
-/// the refresh token gets the new tokens instead of redeeming the old refresh token again.
 import Dispatch
 import FoundationEssentials
 import Synchronization
 
+/// Collapses concurrent identical work into one call: the first caller for a key does
+/// the work, callers arriving meanwhile wait for its result. Successful results are kept
+/// for a short while, so a request that read the session just before another one rotated
+/// the refresh token gets the new tokens instead of redeeming the old refresh token again.
 final class SingleFlight<Value: Sendable>: Sendable {
     private final class Call: Sendable {
         let outcome = Mutex<(result: Result<Value, OIDCError>, finishedAt: Date)?>(nil)

@@ -1,8 +1,8 @@
-/// Where the identity provider lives: an Entra authority (`AUTHORITY`) or any OpenID
-/// provider's issuer (`OIDC_AUTHORITY`), with the rules for which URLs are acceptable.
 import Encodings
 import FoundationEssentials
 
+/// Where the identity provider lives: an Entra authority (`AUTHORITY`) or any OpenID
+/// provider's issuer (`OIDC_AUTHORITY`), with the rules for which URLs are acceptable.
 public struct Authority: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         /// Microsoft Entra ID; `tenant` is a tenant id, a domain, `common` or `organizations`.

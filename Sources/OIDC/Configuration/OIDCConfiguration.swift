@@ -1,6 +1,6 @@
-/// Everything the OIDC client needs to know about this app's registration.
 import FoundationEssentials
 
+/// Everything the OIDC client needs to know about this app's registration.
 public struct OIDCConfiguration: Sendable {
     public var authority: Authority
     public var clientID: String

@@ -1,7 +1,7 @@
-/// The parts of an OpenID Provider's discovery document this client uses.
 import Encodings
 import FoundationEssentials
 
+/// The parts of an OpenID Provider's discovery document this client uses.
 public struct ProviderMetadata: Sendable, Equatable, Codable {
     public var issuer: String
     public var authorizationEndpoint: String

@@ -1,11 +1,11 @@
-/// The process-wide copy of the provider's discovery document and signing keys: fetched
-/// once, shared by every request and session, refreshed after 24 hours, and refetched
-/// (at most once a minute) when a token names a key we do not have.
 import FoundationEssentials
 import HTTPClient
 import Logging
 import Synchronization
 
+/// The process-wide copy of the provider's discovery document and signing keys: fetched
+/// once, shared by every request and session, refreshed after 24 hours, and refetched
+/// (at most once a minute) when a token names a key we do not have.
 public final class ProviderMetadataStore: Sendable {
     /// One downloaded document: when it was fetched and, after a failed refresh, until when
     /// the old copy is used before trying again.

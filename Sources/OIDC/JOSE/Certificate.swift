@@ -1,9 +1,9 @@
-/// An X.509 certificate in PEM form, for private_key_jwt client credentials: Entra finds
-/// the registered certificate by the thumbprint in the client assertion's header.
 import COpenSSL
 import CryptoSupport
 import Encodings
 
+/// An X.509 certificate in PEM form, for private_key_jwt client credentials: Entra finds
+/// the registered certificate by the thumbprint in the client assertion's header.
 public struct Certificate: Sendable, Equatable {
     /// DER encoding of the certificate.
     public let der: [UInt8]

@@ -1,7 +1,7 @@
-/// Errors from OpenSSL key and certificate handling, carrying OpenSSL's own reason text
-/// (which never contains key material).
 import COpenSSL
 
+/// Errors from OpenSSL key and certificate handling, carrying OpenSSL's own reason text
+/// (which never contains key material).
 public struct CryptoError: Error, Sendable, Equatable, CustomStringConvertible {
     public let operation: String
     public let detail: String

@@ -1,9 +1,9 @@
-/// JSON Web Keys (RFC 7517) as a provider's jwks_uri serves them, limited to the fields
-/// an RS256 verifier needs.
 import CryptoSupport
 import Encodings
 import FoundationEssentials
 
+/// JSON Web Keys (RFC 7517) as a provider's jwks_uri serves them, limited to the fields
+/// an RS256 verifier needs.
 public struct JWK: Codable, Sendable, Equatable {
     public var kty: String
     public var use: String?

@@ -1,8 +1,8 @@
-/// JWS compact serialization (header.payload.signature) for JWTs: parsing without
-/// trusting anything, and RS256 signing for client assertions and the development provider.
 import CryptoSupport
 import Encodings
 
+/// JWS compact serialization (header.payload.signature) for JWTs: parsing without
+/// trusting anything, and RS256 signing for client assertions and the development provider.
 public struct JWT: Sendable {
     /// The decoded protected header.
     public let header: [String: JSONValue]

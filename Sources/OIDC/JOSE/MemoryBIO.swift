@@ -1,9 +1,9 @@
+import COpenSSL
+
 /// Moving PEM text in and out of OpenSSL through memory BIOs.
 /// Every PEM read passes a passphrase callback that supplies none (`{ _, _, _, _ in -1 }`):
 /// with a nil callback OpenSSL prompts on the terminal, which would block a server start-up
 /// on an encrypted key instead of failing with a clear error.
-import COpenSSL
-
 enum MemoryBIO {
 
     /// Runs `body` with a read-only BIO over `text`.

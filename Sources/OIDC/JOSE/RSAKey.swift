@@ -1,10 +1,10 @@
-/// An RSA key (private or public-only) for RS256 JWS: generation, PEM import/export,
-/// JWK import/export, signing and verification through OpenSSL 3's EVP_PKEY interface.
-/// The embedded development identity provider signs its tokens with this type too.
 import COpenSSL
 import CryptoSupport
 import Encodings
 
+/// An RSA key (private or public-only) for RS256 JWS: generation, PEM import/export,
+/// JWK import/export, signing and verification through OpenSSL 3's EVP_PKEY interface.
+/// The embedded development identity provider signs its tokens with this type too.
 public final class RSAKey: @unchecked Sendable {
     // Never mutated after init; OpenSSL allows concurrent signing/verifying with one
     // EVP_PKEY as long as each operation has its own EVP_MD_CTX, which it does here.

@@ -1,10 +1,10 @@
-/// The private_key_jwt client assertion (RFC 7523) Entra accepts for certificate
-/// credentials: RS256, with the certificate's SHA-1 (x5t) and SHA-256 (x5t#S256)
-/// thumbprints in the header so Entra can find the registered certificate.
 import CryptoSupport
 import Encodings
 import FoundationEssentials
 
+/// The private_key_jwt client assertion (RFC 7523) Entra accepts for certificate
+/// credentials: RS256, with the certificate's SHA-1 (x5t) and SHA-256 (x5t#S256)
+/// thumbprints in the header so Entra can find the registered certificate.
 public enum ClientAssertion {
     public static let type = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
     /// Short-lived: the assertion is single-use, made fresh for every request.

@@ -1,6 +1,7 @@
+import Encodings
+
 /// An OAuth 2.0 error response body (RFC 6749 section 5.2) with Entra's extra fields,
 /// which support staff need to trace a failure (correlation_id, trace_id, error_codes).
-import Encodings
 public struct ProviderErrorResponse: Sendable, Equatable {
     public var status: Int
     public var error: String

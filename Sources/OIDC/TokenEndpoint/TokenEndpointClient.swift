@@ -1,12 +1,12 @@
-/// Calls the token endpoint (authorization_code and refresh_token grants) with the
-/// configured client credential, and turns every kind of answer into a TokenResponse or
-/// a distinct OIDCError.
 import CryptoSupport
 import Encodings
 import FoundationEssentials
 import HTTPClient
 import Logging
 
+/// Calls the token endpoint (authorization_code and refresh_token grants) with the
+/// configured client credential, and turns every kind of answer into a TokenResponse or
+/// a distinct OIDCError.
 struct TokenEndpointClient: Sendable {
     let configuration: OIDCConfiguration
     let transport: any HTTPTransport

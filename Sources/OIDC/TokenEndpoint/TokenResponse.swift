@@ -1,5 +1,6 @@
-/// A successful token endpoint response (RFC 6749 section 5.1 plus OIDC and Entra fields).
 import Encodings
+
+/// A successful token endpoint response (RFC 6749 section 5.1 plus OIDC and Entra fields).
 public struct TokenResponse: Sendable, Equatable {
     public var accessToken: String
     public var tokenType: String

@@ -1,7 +1,7 @@
-/// The claims of a validated ID token, with typed access to the ones the app uses.
 import Encodings
 import FoundationEssentials
 
+/// The claims of a validated ID token, with typed access to the ones the app uses.
 public struct IDTokenClaims: Sendable, Equatable, Codable {
     /// Every claim as sent.
     public let raw: [String: JSONValue]

@@ -1,8 +1,8 @@
-/// Validates ID tokens: RS256 signature against the provider's JWKS (with one refetch for
-/// an unknown kid), then issuer, audience, authorized party, time and nonce checks.
 import CryptoSupport
 import FoundationEssentials
 
+/// Validates ID tokens: RS256 signature against the provider's JWKS (with one refetch for
+/// an unknown kid), then issuer, audience, authorized party, time and nonce checks.
 struct IDTokenValidator: Sendable {
     /// What a valid token must say.
     struct Expectations: Sendable {

@@ -1,9 +1,9 @@
-/// A cookie-keeping HTTP client for end-to-end tests: real sockets through the app's own
-/// libcurl transport, redirects followed by hand so tests can look at each step.
 import Encodings
 import Foundation
 import HTTPClient
 
+/// A cookie-keeping HTTP client for end-to-end tests: real sockets through the app's own
+/// libcurl transport, redirects followed by hand so tests can look at each step.
 final class Browser: @unchecked Sendable {
     let base: String
     private(set) var cookies: [String: String] = [:]

@@ -1,5 +1,3 @@
-/// Starts the whole app in-process on 127.0.0.1 with port 0 and the development identity
-/// provider, with its own session directory, and walks browsers through sign-in.
 import App
 import Foundation
 import HTTPServer
@@ -8,6 +6,8 @@ import Synchronization
 import Testing
 import TestSupport
 
+/// Starts the whole app in-process on 127.0.0.1 with port 0 and the development identity
+/// provider, with its own session directory, and walks browsers through sign-in.
 final class RunningApp: @unchecked Sendable {
     let server: AppServer
     let port: Int

@@ -1,9 +1,9 @@
-/// Builds the app in-process for tests, pointed at the repository's Templates/ and Public/.
 import App
 import Foundation
 import HTTPServer
 import Logging
 
+/// Builds the app in-process for tests, pointed at the repository's Templates/ and Public/.
 enum TestApp {
     /// The package root, found from this file's path so tests do not depend on the
     /// working directory.

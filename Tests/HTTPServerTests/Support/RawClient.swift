@@ -1,7 +1,7 @@
-/// A plain POSIX-socket HTTP client for tests: sends raw bytes and reads raw responses,
-/// so tests see exactly what the server put on the wire (including when it closes).
 import Glibc
 
+/// A plain POSIX-socket HTTP client for tests: sends raw bytes and reads raw responses,
+/// so tests see exactly what the server put on the wire (including when it closes).
 struct RawResponse {
     var status: Int
     var reason: String

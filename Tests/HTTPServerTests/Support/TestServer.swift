@@ -1,11 +1,11 @@
-/// Starts a real server on 127.0.0.1 port 0 for a test and stops it afterwards, with a
-/// log handler that keeps every line so tests can check what was (not) logged.
 @testable import HTTPServer
 import Glibc
 import Logging
 import Synchronization
 import TestSupport
 
+/// Starts a real server on 127.0.0.1 port 0 for a test and stops it afterwards, with a
+/// log handler that keeps every line so tests can check what was (not) logged.
 final class TestServer: Sendable {
     let server: HTTPServer
     let port: Int

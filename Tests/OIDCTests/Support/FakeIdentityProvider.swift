@@ -1,12 +1,12 @@
-/// An in-memory identity provider behind the HTTPTransport protocol: serves discovery and
-/// JWKS, answers the token endpoint with a scripted handler, records every request, and
-/// mints ID tokens with keys made at test time.
 import CryptoSupport
 import Encodings
 import Foundation
 import HTTPClient
 import OIDC
 
+/// An in-memory identity provider behind the HTTPTransport protocol: serves discovery and
+/// JWKS, answers the token endpoint with a scripted handler, records every request, and
+/// mints ID tokens with keys made at test time.
 final class FakeIdentityProvider: HTTPTransport, @unchecked Sendable {
     struct SigningKey {
         var key: RSAKey

@@ -1,6 +1,6 @@
-/// HMAC-SHA256 (RFC 2104) from the SHA-256 primitive, only to forge HS256 tokens in tests.
 import CryptoSupport
 
+/// HMAC-SHA256 (RFC 2104) from the SHA-256 primitive, only to forge HS256 tokens in tests.
 enum HMACSHA256 {
     static func mac(key: [UInt8], message: [UInt8]) -> [UInt8] {
         var block = key.count > 64 ? Digest.sha256(key) : key

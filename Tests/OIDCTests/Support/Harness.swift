@@ -1,11 +1,11 @@
-/// Wires an OIDCClient to a fake provider, a hand-moved clock and deterministic random
-/// bytes, with shortcuts for the steps of a sign-in.
 import Encodings
 import Foundation
 import HTTPClient
 import Logging
 import OIDC
 
+/// Wires an OIDCClient to a fake provider, a hand-moved clock and deterministic random
+/// bytes, with shortcuts for the steps of a sign-in.
 struct Harness {
     /// Tests assert on behaviour, not on log output (LogHygieneTests checks the logs).
     static let quietLogger = Logger(label: "oidc.test") { _ in SwiftLogNoOpLogHandler() }

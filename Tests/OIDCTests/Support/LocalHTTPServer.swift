@@ -1,5 +1,3 @@
-/// A tiny HTTP/1.1 server on 127.0.0.1 (port chosen by the kernel) over plain POSIX
-/// sockets, for testing the libcurl transport without the network.
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -7,6 +5,8 @@ import Glibc
 import Darwin
 #endif
 
+/// A tiny HTTP/1.1 server on 127.0.0.1 (port chosen by the kernel) over plain POSIX
+/// sockets, for testing the libcurl transport without the network.
 final class LocalHTTPServer: @unchecked Sendable {
     enum Behavior: Sendable {
         /// Read the request, answer, close.

@@ -1,7 +1,7 @@
-/// Runs the MSAL Python interop script with the test venv's interpreter
-/// (`.build-venv/bin/python3`, created by `make test`).
 import Foundation
 
+/// Runs the MSAL Python interop script with the test venv's interpreter
+/// (`.build-venv/bin/python3`, created by `make test`).
 enum MSALPython {
     /// The package root, found from this file's location (Tests/OIDCTests/Support/).
     static let packageRoot = URL(fileURLWithPath: #filePath)

@@ -1,6 +1,6 @@
-/// A clock tests move by hand, so expiry and refresh timing need no sleeping.
 import Foundation
 
+/// A clock tests move by hand, so expiry and refresh timing need no sleeping.
 final class TestClock: @unchecked Sendable {
     private let lock = NSLock()
     private var current: Date

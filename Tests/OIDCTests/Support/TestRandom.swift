@@ -1,8 +1,8 @@
-/// Deterministic random bytes (SHA-256 of a counter) so generated state and nonce values
-/// are repeatable, plus a recorder showing which values came from the injected source.
 import CryptoSupport
 import Foundation
 
+/// Deterministic random bytes (SHA-256 of a counter) so generated state and nonce values
+/// are repeatable, plus a recorder showing which values came from the injected source.
 final class CountingRandom: RandomSource, @unchecked Sendable {
     private let lock = NSLock()
     private var counter: UInt64 = 0

@@ -1,9 +1,9 @@
-/// The real file system with failures injected on demand (ENOSPC, EROFS, EIO at a chosen
-/// step) and a record of every call, to prove some inputs never reach the disk.
 import Glibc
 @testable import SessionStore
 import Synchronization
 
+/// The real file system with failures injected on demand (ENOSPC, EROFS, EIO at a chosen
+/// step) and a record of every call, to prove some inputs never reach the disk.
 final class FaultyFileSystem: FileSystem, Sendable {
     /// The steps a failure can be injected into. `create` is an `open` with `O_CREAT`.
     enum Step: String, Sendable {

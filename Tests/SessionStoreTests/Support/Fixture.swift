@@ -1,11 +1,11 @@
-/// A session store in a fresh temporary directory, with a hand-moved clock, a captured log
-/// and a fault-injecting file system. Tests call `remove()` in a `defer`.
 import CryptoSupport
 import Foundation
 import TestSupport
 import Glibc
 @testable import SessionStore
 
+/// A session store in a fresh temporary directory, with a hand-moved clock, a captured log
+/// and a fault-injecting file system. Tests call `remove()` in a `defer`.
 final class Fixture: Sendable {
     /// The temporary directory (removed by `remove()`).
     let root: String

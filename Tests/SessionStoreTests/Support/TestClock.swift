@@ -1,8 +1,8 @@
-/// A clock the tests move by hand, so expiry is tested without sleeping.
 import Foundation
 import SessionStore
 import Synchronization
 
+/// A clock the tests move by hand, so expiry is tested without sleeping.
 final class TestClock: Sendable {
     private let current: Mutex<Date>
 

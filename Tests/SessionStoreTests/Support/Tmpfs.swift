@@ -1,8 +1,8 @@
-/// Small tmpfs mounts for the tests that need a really full or really read-only file system.
-/// Only root (CAP_SYS_ADMIN) can mount; elsewhere those tests are skipped.
 import Foundation
 import Glibc
 
+/// Small tmpfs mounts for the tests that need a really full or really read-only file system.
+/// Only root (CAP_SYS_ADMIN) can mount; elsewhere those tests are skipped.
 struct Tmpfs {
     let root: String
     var mountPoint: String { root + "/mnt" }
