@@ -23,6 +23,11 @@ let package = Package(
             providers: [.apt(["libssl-dev"])]
         ),
         .systemLibrary(
+            name: "CLibSSL",
+            pkgConfig: "libssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
             name: "CCurl",
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
@@ -51,6 +56,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+
+        // A small blocking Redis client (RESP2 over POSIX sockets, TLS through libssl, a pool).
+        .target(name: "RedisClient", dependencies: ["CLibSSL", "CryptoSupport", "Encodings"]),
 
         // The server-side, file-backed session store.
         .target(
@@ -100,12 +108,24 @@ let package = Package(
             swiftSettings: [.enableExperimentalFeature("Extern")]
         ),
 
+        // libFuzzer target for the Redis reply parser (bench/fuzz.sh); a plain build replays files.
+        .executableTarget(
+            name: "resp-parser-fuzz",
+            dependencies: ["RedisClient"],
+            path: "Fuzz/RESPParserFuzz",
+            swiftSettings: [.enableExperimentalFeature("Extern")]
+        ),
+
         // What several test targets share (log capture).
         .target(
             name: "TestSupport",
             dependencies: [.product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
+
+        // Starts real redis-server processes (plain, TLS with a throw-away CA, append-only)
+        // and fake servers, for every test target that needs Redis.
+        .target(name: "RedisTestSupport", dependencies: ["RedisClient"], path: "Tests/RedisTestSupport"),
 
         .testTarget(name: "EncodingsTests", dependencies: ["Encodings"]),
         .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport", "Encodings"]),
@@ -119,6 +139,7 @@ let package = Package(
             name: "SessionStoreTests",
             dependencies: ["SessionStore", "Encodings", "CryptoSupport", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
+        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "RedisTestSupport", "CryptoSupport"]),
         .testTarget(name: "AppTests", dependencies: ["App", "HTTPServer", "Encodings", "OIDC", "SessionStore", "HTTPClient", "TestSupport"]),
     ]
 )
