@@ -99,22 +99,15 @@ let package = Package(
             path: "bench/RSSFloor"
         ),
 
+        // What the fuzz targets share: libFuzzer's entry points, input chunkings, invariant
+        // reports, replay of saved inputs. Extern: to declare libFuzzer's LLVMFuzzerRunDriver.
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: [.enableExperimentalFeature("Extern")]),
+
         // libFuzzer target for the request parser (bench/fuzz.sh); a plain build is a replay tool.
-        // Extern: to declare libFuzzer's LLVMFuzzerRunDriver (see FuzzEntry.swift).
-        .executableTarget(
-            name: "http-parser-fuzz",
-            dependencies: ["HTTPServer"],
-            path: "Fuzz/HTTPParserFuzz",
-            swiftSettings: [.enableExperimentalFeature("Extern")]
-        ),
+        .executableTarget(name: "http-parser-fuzz", dependencies: ["HTTPServer", "FuzzSupport"], path: "Fuzz/HTTPParserFuzz"),
 
         // libFuzzer target for the Redis reply parser (bench/fuzz.sh); a plain build replays files.
-        .executableTarget(
-            name: "resp-parser-fuzz",
-            dependencies: ["RedisClient"],
-            path: "Fuzz/RESPParserFuzz",
-            swiftSettings: [.enableExperimentalFeature("Extern")]
-        ),
+        .executableTarget(name: "resp-parser-fuzz", dependencies: ["RedisClient", "FuzzSupport"], path: "Fuzz/RESPParserFuzz"),
 
         // What several test targets share (log capture).
         .target(

@@ -1,3 +1,4 @@
+import FuzzSupport
 import HTTPServer
 
 /// One fuzz iteration: the input is parsed under two sets of limits (the server's defaults,

@@ -1,3 +1,4 @@
+import FuzzSupport
 import HTTPServer
 
 /// Drives one parser over an input cut into reads, the way the event loop does (feed, then

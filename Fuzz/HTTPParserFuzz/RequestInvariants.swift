@@ -1,3 +1,4 @@
+import FuzzSupport
 import HTTPServer
 
 /// What must hold for every request the parser lets through, checked from the outside (the

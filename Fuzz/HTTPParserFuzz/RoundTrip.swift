@@ -1,3 +1,4 @@
+import FuzzSupport
 import HTTPServer
 
 /// Writes an accepted request back out in plain HTTP/1.1 form and parses it again: the

@@ -1,1 +1,9 @@
-@main struct Main { static func main() {} }
+import FuzzSupport
+
+/// Fuzzes the Redis reply parser under libFuzzer (bench/fuzz.sh), or replays files.
+@main
+struct Main {
+    static func main() {
+        FuzzMain.run(ReplyFuzz.check)
+    }
+}

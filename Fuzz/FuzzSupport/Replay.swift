@@ -5,8 +5,9 @@ import Glibc
 /// crash file, in an ordinary debug build where the debugger and bounds checks work.
 ///
 ///     swift run http-parser-fuzz Fuzz/corpus/http-parser crash-1234
-enum Replay {
-    static func run(_ arguments: [String]) {
+public enum Replay {
+    /// Runs `check` over every file named in `arguments` (directories: the files in them).
+    public static func run(_ arguments: [String], check: (UnsafeBufferPointer<UInt8>) -> Void) {
         var count = 0
         for argument in arguments {
             for path in files(at: argument) {
@@ -15,7 +16,7 @@ enum Replay {
                     exit(2)
                 }
                 writeStderr("\(path) (\(bytes.count) bytes)\n")
-                bytes.withUnsafeBufferPointer { ParserFuzz.check($0) }
+                bytes.withUnsafeBufferPointer { check($0) }
                 count += 1
             }
         }
@@ -34,6 +35,7 @@ enum Replay {
         return names.sorted()
     }
 
+    /// The whole file, or nil when it cannot be read.
     private static func read(_ path: String) -> [UInt8]? {
         guard let file = fopen(path, "rb") else { return nil }
         defer { fclose(file) }

@@ -1,7 +1,7 @@
 /// The ways an input is cut into reads: the parser must not care where a read ends, since
 /// TCP gives no say in it. Random cuts are derived from the input itself, so a failing input
 /// always reproduces with the same cuts.
-enum Chunking: CaseIterable {
+public enum Chunking: CaseIterable, Sendable {
     /// One read with everything.
     case whole
     /// One byte per read: every "need the next byte" path (CR at the end of a read, …).
@@ -11,7 +11,8 @@ enum Chunking: CaseIterable {
     /// Reads of 1…1024 bytes, cut pseudo-randomly (closer to what a socket gives).
     case largeRandom
 
-    var name: String {
+    /// How reports name it.
+    public var name: String {
         switch self {
         case .whole: return "whole"
         case .byteByByte: return "byte-by-byte"
@@ -21,7 +22,7 @@ enum Chunking: CaseIterable {
     }
 
     /// Chunk lengths summing to `data.count`.
-    func lengths(for data: UnsafeBufferPointer<UInt8>) -> [Int] {
+    public func lengths(for data: UnsafeBufferPointer<UInt8>) -> [Int] {
         let n = data.count
         switch self {
         case .whole: return n == 0 ? [] : [n]
@@ -53,12 +54,14 @@ enum Chunking: CaseIterable {
 }
 
 /// A tiny deterministic generator (SplitMix64): no global state, same cuts every run.
-struct SplitMix64 {
+public struct SplitMix64 {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    /// A generator starting from `seed`.
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    /// The next value.
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
