@@ -3,8 +3,10 @@
 
 SWIFT ?= swift
 APT_PACKAGES := libssl-dev libcurl4-openssl-dev pkg-config
-# What the test suite needs on top: a venv for the Python checks, a browser and its driver.
-TEST_APT_PACKAGES := python3-venv chromium chromium-driver
+# What the test suite needs on top: a venv for the Python checks, a browser and its driver,
+# a real Redis (started by the tests on free ports) and the openssl command for its
+# throw-away TLS certificates.
+TEST_APT_PACKAGES := python3-venv chromium chromium-driver redis-server openssl
 RUN_ARGS ?=
 
 .PHONY: run test build deps test-deps bench clean
@@ -27,7 +29,8 @@ run: build
 	.build-venv/bin/pip install -q --disable-pip-version-check -r Tests/requirements.txt
 	touch $@
 
-# Last, a 60 s fuzz pass over the HTTP request parser (libFuzzer ships with the Swift toolchain).
+# Last, a 60 s fuzz pass, split between the HTTP request parser and the Redis reply parser
+# (libFuzzer ships with the Swift toolchain).
 test: test-deps .build-venv/ready
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
