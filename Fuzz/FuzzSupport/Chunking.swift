@@ -32,6 +32,7 @@ public enum Chunking: CaseIterable, Sendable {
         }
     }
 
+    /// Lengths of 1 to `maxChunk` summing to `n`, from `seed`.
     private static func randomCuts(_ n: Int, maxChunk: Int, seed: UInt64) -> [Int] {
         var rng = SplitMix64(seed: seed)
         var lengths: [Int] = []
@@ -44,6 +45,7 @@ public enum Chunking: CaseIterable, Sendable {
         return lengths
     }
 
+    /// FNV-1a of the input: the seed of its random cuts.
     private static func fnv1a(_ data: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         for byte in data {
@@ -55,6 +57,7 @@ public enum Chunking: CaseIterable, Sendable {
 
 /// A tiny deterministic generator (SplitMix64): no global state, same cuts every run.
 public struct SplitMix64 {
+    /// The generator's state.
     private var state: UInt64
 
     /// A generator starting from `seed`.

@@ -6,11 +6,13 @@ import RedisClient
 /// every chunking. Each run must satisfy the reply invariants, all chunkings must give the
 /// same replies and the same ending, and every reply must survive a round trip.
 enum ReplyFuzz {
+    /// The client's defaults, and limits small enough to reach with short inputs.
     static let limitSets: [(name: String, limits: RESPLimits)] = [
         ("default limits", RESPLimits()),
         ("tiny limits", RESPLimits(maxBulkBytes: 16, maxArrayCount: 4, maxDepth: 3, maxLineBytes: 12, maxReplyBytes: 400)),
     ]
 
+    /// Runs every check on one input.
     static func check(_ data: UnsafeBufferPointer<UInt8>) {
         for (name, limits) in limitSets {
             Failure.context = (name, "whole")

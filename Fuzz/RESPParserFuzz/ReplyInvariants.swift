@@ -4,6 +4,7 @@ import RedisClient
 /// What must hold for every reply the parser lets through, checked from the outside
 /// against the limits. Written independently of the parser's code, so as not to share its bugs.
 enum ReplyInvariants {
+    /// Checks one reply against `limits`.
     static func check(_ reply: RESPValue, limits: RESPLimits) {
         var cost = 0
         walk(reply, depth: 0, limits: limits, cost: &cost)

@@ -11,9 +11,12 @@ struct ReplyTranscript: Equatable, CustomStringConvertible {
         case waiting(idle: Bool)
     }
 
+    /// The replies, in order.
     var replies: [RESPValue] = []
+    /// How it ended.
     var ending = Ending.waiting(idle: true)
 
+    /// One reply per line, then the ending.
     var description: String {
         (replies.map { "  \($0)" } + ["  -> \(ending)"]).joined(separator: "\n")
     }
@@ -22,6 +25,7 @@ struct ReplyTranscript: Equatable, CustomStringConvertible {
 /// Drives one parser over an input cut into reads, the way a connection does (feed, then
 /// `next()` until it says "need more"), checking the parser's own promises on the way.
 enum ReplyRun {
+    /// Feeds `data` in `chunking`'s reads to a parser with `limits`.
     static func run(_ data: UnsafeBufferPointer<UInt8>, limits: RESPLimits, chunking: Chunking) -> ReplyTranscript {
         var parser = RESPParser(limits: limits)
         var transcript = ReplyTranscript()

@@ -13,6 +13,7 @@ import CryptoSupport
 public final class RedisClient: Sendable {
     /// The configuration it was made with.
     public let configuration: RedisConfiguration
+    /// The connections.
     private let pool: ConnectionPool
 
     /// A client for `configuration`. Connects lazily, on first use. With `rediss://` it
@@ -26,6 +27,7 @@ public final class RedisClient: Sendable {
         pool = ConnectionPool(configuration: configuration, tls: tls, random: random, clock: clock)
     }
 
+    /// Closes the idle connections.
     deinit { pool.close() }
 
     /// Sends one command; returns its reply, or throws its error reply as `RedisError.server`.

@@ -6,8 +6,11 @@ import Testing
 /// AUTH on every new connection: an ACL user with its password, the default user's
 /// password, and clear errors for a wrong or missing one that never show the password.
 @Suite(.serialized) struct AuthenticationTests {
+    /// The default user's password.
     static let defaultPassword = "default-\(UUID().uuidString)"
+    /// The ACL user alice's password.
     static let alicePassword = "alice-\(UUID().uuidString)"
+    /// A server that wants a password, for this suite.
     static let server = Result {
         try RedisServer.start(RedisServerOptions(
             tls: true, password: defaultPassword, users: [.init(name: "alice", password: alicePassword)]))

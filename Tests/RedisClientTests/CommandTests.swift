@@ -5,8 +5,10 @@ import Testing
 
 /// The commands the session store builds on, against a real redis-server.
 @Suite struct CommandTests {
+    /// A client of the shared server.
     let client: RedisClient
 
+    /// Connects to the shared server.
     init() throws {
         client = try RedisClient(configuration: RedisServer.shared().configuration())
     }

@@ -20,6 +20,7 @@ func parse(_ bytes: [UInt8], limits: RESPLimits = RESPLimits(), readSize: Int = 
     return (replies, nil)
 }
 
+/// The same for text.
 func parse(_ text: String, limits: RESPLimits = RESPLimits(), readSize: Int = .max) -> (replies: [RESPValue], error: RESPParseError?) {
     parse(Array(text.utf8), limits: limits, readSize: readSize)
 }

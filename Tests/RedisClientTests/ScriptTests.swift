@@ -13,8 +13,10 @@ import Testing
         return next
         """)
 
+    /// A client of the shared server.
     let client: RedisClient
 
+    /// Connects to the shared server.
     init() throws {
         client = try RedisClient(configuration: RedisServer.shared().configuration())
     }

@@ -4,7 +4,9 @@ import Foundation
 enum Command {
     /// What a finished program printed, and how it ended.
     struct Output {
+        /// The exit status.
         var status: Int32
+        /// stdout and stderr together.
         var text: String
     }
 

@@ -24,11 +24,17 @@ public final class FakeRedisServer: @unchecked Sendable {
 
     /// The port it listens on.
     public let port: Int
+    /// The listening socket.
     private let listener: Int32
+    /// The test's script.
     private let respond: @Sendable ([String]) -> Response
+    /// Guards the fields below.
     private let lock = NSLock()
+    /// Every accepted socket.
     private var connections: [Int32] = []
+    /// Every command received.
     private var commandLog: [[String]] = []
+    /// Set by `stop()`.
     private var stopped = false
 
     /// Listens now; `respond` gets each command as strings (name first) on the connection's thread.
@@ -38,6 +44,7 @@ public final class FakeRedisServer: @unchecked Sendable {
         Thread { [self] in acceptLoop() }.start()
     }
 
+    /// Stops listening.
     deinit { stop() }
 
     /// Every command received so far, in order (across connections).
@@ -58,6 +65,7 @@ public final class FakeRedisServer: @unchecked Sendable {
         for fd in open { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
+    /// Accepts until stopped; one thread per connection.
     private func acceptLoop() {
         while true {
             let fd = accept(listener, nil, nil)
@@ -72,6 +80,7 @@ public final class FakeRedisServer: @unchecked Sendable {
         }
     }
 
+    /// Reads commands and answers them as scripted.
     private func serve(_ fd: Int32) {
         defer { close(fd) }
         var parser = RESPParser()
@@ -102,10 +111,12 @@ public final class FakeRedisServer: @unchecked Sendable {
         }
     }
 
+    /// Blocks the connection's thread until `stop()`.
     private func waitUntilStopped() {
         while !lock.withLock({ stopped }) { Thread.sleep(forTimeInterval: 0.02) }
     }
 
+    /// Writes all of `bytes` (or as much as the peer takes).
     private func send(_ fd: Int32, _ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {

@@ -19,9 +19,13 @@ public final class RedisServer: @unchecked Sendable {
     public private(set) var tlsPort: Int?
     /// The CA whose certificate clients must trust for TLS.
     public let certificateAuthority: TestCertificateAuthority?
+    /// The server's TLS certificate and key.
     private let certificate: TestCertificateAuthority.ServerCertificate?
+    /// The redis-server binary.
     private let executable: String
+    /// Guards `running`.
     private let lock = NSLock()
+    /// The current run; nil while stopped.
     private var running: RunningRedis?
 
     /// Starts a server; throws with its log when it does not come up.
@@ -31,6 +35,7 @@ public final class RedisServer: @unchecked Sendable {
         return server
     }
 
+    /// Finds redis-server, makes the directory and, for TLS, the certificates.
     private init(options: RedisServerOptions) throws {
         guard let executable = Command.find("redis-server") else {
             throw RedisHarnessError("redis-server is not installed: `make test` installs Debian's redis-server (or: apt-get install redis-server)")
@@ -48,6 +53,7 @@ public final class RedisServer: @unchecked Sendable {
         }
     }
 
+    /// Stops Redis and removes its directory.
     deinit {
         running?.stop()
         try? FileManager.default.removeItem(atPath: directory)
@@ -132,6 +138,7 @@ public final class RedisServer: @unchecked Sendable {
         throw RedisHarnessError("redis-server found no free port: \(lastError.map { "\($0)" } ?? "")")
     }
 
+    /// Writes redis.conf for the current ports and starts a run.
     private func launch() throws {
         let file = directory + "/redis.conf"
         try options.configurationFile(
@@ -143,6 +150,7 @@ public final class RedisServer: @unchecked Sendable {
         lock.withLock { running = started }
     }
 
+    /// `user:password@`, percent-encoded, or nothing.
     private static func userInfo(_ username: String?, _ password: String?) -> String {
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
         let user = username?.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
@@ -153,5 +161,6 @@ public final class RedisServer: @unchecked Sendable {
 
 /// Redis could not bind its port: another process took it.
 struct PortTaken: Error, CustomStringConvertible {
+    /// Redis's log lines about it.
     let description: String
 }

@@ -25,12 +25,16 @@ final class RunningRedis: @unchecked Sendable {
     private var control: Int32
     /// redis-server's own pid.
     let redisPID: Int32
+    /// The server's directory, for its log.
     private let directory: String
     /// How long the log was when this run started: a restart appends to the same log.
     private let logStart: Int
+    /// Guards `exitStatus` and `control`.
     private let lock = NSLock()
+    /// The watchdog's status once reaped.
     private var exitStatus: Int32?
 
+    /// Starts the watchdog, which starts Redis; returns once Redis's pid is known.
     init(executable: String, configurationFile: String, directory: String) throws {
         self.directory = directory
         logStart = (try? FileManager.default.attributesOfItem(atPath: directory + "/redis.log")[.size] as? Int) ?? 0
@@ -97,6 +101,7 @@ final class RunningRedis: @unchecked Sendable {
         closeControl()
     }
 
+    /// Closes our end of the watchdog's stdin, once.
     private func closeControl() {
         lock.withLock {
             if control >= 0 { close(control) }
@@ -104,12 +109,14 @@ final class RunningRedis: @unchecked Sendable {
         }
     }
 
+    /// Polls until the watchdog exited or `seconds` passed; true if it exited.
     private func waitForExit(seconds: TimeInterval) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         return !isRunning
     }
 
+    /// The part of redis.log this run wrote.
     private func newLog() -> String {
         guard let data = FileManager.default.contents(atPath: directory + "/redis.log"), data.count > logStart else { return "" }
         return String(decoding: data[logStart...], as: UTF8.self)

@@ -1,7 +1,9 @@
 import Foundation
 
 extension RedisServer {
+    /// Guards `sharedResult`.
     private static let sharedServer = NSLock()
+    /// The shared server, or why it did not start; made once.
     nonisolated(unsafe) private static var sharedResult: Result<RedisServer, Error>?
 
     /// One plain + TLS server for the whole test process, for tests that only need *a*

@@ -4,6 +4,7 @@ import Foundation
 /// left by test processes that no longer exist (killed before they could clean up) are
 /// removed whenever a new one is made.
 enum TemporaryDirectory {
+    /// Where all of them go.
     static let parent = FileManager.default.temporaryDirectory.appendingPathComponent("entra-web-redis").path
 
     /// A new, empty directory.
@@ -15,6 +16,7 @@ enum TemporaryDirectory {
         return path
     }
 
+    /// Removes the directories of test processes that are gone.
     private static func removeAbandoned() {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? [] {
             guard let pid = Int32(name.prefix { $0 != "-" }), pid != getpid() else { continue }

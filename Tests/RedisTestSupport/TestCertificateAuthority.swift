@@ -6,7 +6,9 @@ import Foundation
 public final class TestCertificateAuthority: Sendable {
     /// The CA's certificate (PEM): what REDIS_CA_FILE points to.
     public let certificateFile: String
+    /// The CA's private key (PEM).
     private let keyFile: String
+    /// Where certificates are written.
     private let directory: String
 
     /// A server certificate and its key.
@@ -50,6 +52,7 @@ public final class TestCertificateAuthority: Sendable {
         return ServerCertificate(certificateFile: base + ".crt", keyFile: base + ".key")
     }
 
+    /// The openssl command, or an error saying how to get it.
     private static func openssl() throws -> String {
         guard let path = Command.find("openssl") else {
             throw RedisHarnessError("the openssl command is not installed (make test installs Debian's openssl)")

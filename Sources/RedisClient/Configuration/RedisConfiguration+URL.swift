@@ -50,11 +50,17 @@ extension RedisConfiguration {
 
 /// The parts of a Redis URL, decoded.
 struct RedisURLParts {
+    /// `rediss://`.
     var useTLS: Bool
+    /// The decoded user name, if any.
     var username: String?
+    /// The decoded password, if any.
     var password: String?
+    /// Name or address, IPv6 without brackets.
     var host: String
+    /// 6379 unless given.
     var port: Int
+    /// 0 unless given.
     var database: Int
 }
 
@@ -130,6 +136,7 @@ struct RedisURLParser {
         return FormURLEncoding.percentDecode(text)
     }
 
+    /// 0-9, a-f, A-F.
     private static func isHex(_ byte: UInt8) -> Bool {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte | 0x20)
     }
@@ -160,6 +167,7 @@ struct RedisURLParser {
         if let portText { parts.port = try port(portText) }
     }
 
+    /// What a host name or IPv4 address may contain.
     private static func isHostByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
@@ -170,6 +178,7 @@ struct RedisURLParser {
         }
     }
 
+    /// True for an address inet_pton reads as IPv6.
     private static func isIPv6(_ text: String) -> Bool {
         var address = in6_addr()
         return inet_pton(AF_INET6, text, &address) == 1
@@ -195,6 +204,7 @@ struct RedisURLParser {
         return number
     }
 
+    /// The error for this URL's key, in the common phrasing.
     private func fail(_ reason: String) -> RedisConfigurationError {
         RedisConfigurationError(key: key, reason: "is not a valid Redis URL: it \(reason)")
     }

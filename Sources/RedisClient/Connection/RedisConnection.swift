@@ -15,12 +15,14 @@ public final class RedisConnection: @unchecked Sendable {
     /// Set by the first failure that leaves the stream in an unknown state.
     public private(set) var isBroken = false
 
+    /// Wraps a connected stream; `open` sets it up.
     private init(stream: any ByteStream, configuration: RedisConfiguration) {
         self.stream = stream
         self.configuration = configuration
         parser = RESPParser(limits: configuration.replyLimits)
     }
 
+    /// Closes the stream.
     deinit { stream.close() }
 
     /// Connects (TCP, then TLS when configured), authenticates, selects the database and

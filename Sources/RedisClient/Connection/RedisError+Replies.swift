@@ -32,6 +32,7 @@ extension RedisError {
 
     /// The step of a conversation that failed, for the message.
     enum Step {
+        /// Connecting (TCP, TLS, AUTH, SELECT, PING), writing a command, reading its reply.
         case connect, write, read
     }
 

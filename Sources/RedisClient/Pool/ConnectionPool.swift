@@ -10,30 +10,42 @@ import Synchronization
 /// last failure, so a Redis that is down costs each request microseconds, not a connect
 /// timeout, and recovers by itself once it is back.
 final class ConnectionPool: Sendable {
+    /// Server, timeouts, pool size and backoff.
     private let configuration: RedisConfiguration
+    /// Set for rediss://.
     private let tls: TLSContext?
+    /// Jitter for the backoff.
     private let random: any RandomSource
+    /// When the backoff is over.
     private let clock: any RedisClock
     /// One permit per connection that may exist, idle or lent out or being opened.
     private let permits: DispatchSemaphore
+    /// Idle connections and the backoff, under one lock.
     private let state = Mutex(State())
 
     /// What the lock guards.
     private struct State: ~Copyable {
+        /// Connections waiting to be lent, the most recently used last.
         var idle: [RedisConnection] = []
+        /// Failed connects since the last one that worked.
         var consecutiveFailures = 0
         /// No new connect before this, after a failure.
         var retryAt: ContinuousClock.Instant?
         /// A caller is making the one connect attempt after the backoff.
         var probing = false
+        /// Why the last connect failed, repeated while the backoff lasts.
         var lastFailure: RedisError?
+        /// Set by `close()`.
         var isClosed = false
     }
 
     /// What a caller that holds a permit does next.
     private enum Plan {
+        /// Lend this idle connection.
         case reuse(RedisConnection)
+        /// Open a new connection.
         case connect
+        /// Fail now: closed, or backing off.
         case refuse(RedisError)
     }
 
@@ -66,6 +78,7 @@ final class ConnectionPool: Sendable {
         for connection in idle { connection.close() }
     }
 
+    /// Takes a permit (waiting up to `poolWaitTimeout`) and a connection.
     private func checkOut() throws(RedisError) -> RedisConnection {
         let wait = configuration.poolWaitTimeout.components
         let nanoseconds = Int(clamping: wait.seconds * 1_000_000_000 + wait.attoseconds / 1_000_000_000)
@@ -81,6 +94,7 @@ final class ConnectionPool: Sendable {
         }
     }
 
+    /// Keeps a healthy connection for the next caller, closes a broken one, returns the permit.
     private func checkIn(_ connection: RedisConnection) {
         let keep = !connection.isBroken && state.withLock { state in
             if state.isClosed { return false }
@@ -115,6 +129,7 @@ final class ConnectionPool: Sendable {
         }
     }
 
+    /// Decides under the lock: an idle connection that is still good, a connect, or a refusal.
     private func plan() -> Plan {
         var stale: [RedisConnection] = []
         defer { for connection in stale { connection.close() } }
@@ -135,6 +150,7 @@ final class ConnectionPool: Sendable {
         }
     }
 
+    /// Starts (or lengthens) the backoff after a failed connect.
     private func recordFailure(_ error: RedisError) {
         state.withLock { state in
             state.consecutiveFailures += 1

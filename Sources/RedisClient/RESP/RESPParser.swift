@@ -6,7 +6,9 @@
 public struct RESPParser: Sendable {
     /// An array whose elements are still arriving.
     private struct Frame: Sendable {
+        /// Elements still to come.
         var remaining: Int
+        /// Elements so far.
         var elements: [RESPValue]
     }
 
@@ -26,7 +28,9 @@ public struct RESPParser: Sendable {
     var start = 0
     /// How far past the type byte the current line is known to hold no CR or LF.
     var scanned = 0
+    /// What comes next.
     private var expecting = Expecting.line
+    /// Arrays being filled, outermost first.
     private var stack: [Frame] = []
     /// What the reply being parsed has cost so far against `limits.maxReplyBytes`.
     private var replyCost = 0

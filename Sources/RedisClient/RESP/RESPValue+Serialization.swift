@@ -27,12 +27,14 @@ extension RESPValue {
         }
     }
 
+    /// `+text` or `-text`, then CRLF.
     private func appendLine(_ type: UInt8, _ text: String, to out: inout [UInt8]) {
         out.append(type)
         out += text.utf8.map { $0 == 13 || $0 == 10 ? UInt8(ascii: " ") : $0 }
         out += [13, 10]
     }
 
+    /// `:42`, `$5` or `*2`, then CRLF.
     private func appendHeader(_ type: UInt8, _ value: Int64, to out: inout [UInt8]) {
         out.append(type)
         out += Array(String(value).utf8)

@@ -62,6 +62,7 @@ extension RESPValue {
         }
     }
 
+    /// The error for a reply of another type than the command promises.
     private func unexpected(_ expected: String) -> RedisError {
         .protocolError("expected \(expected) in the reply, got \(typeName)")
     }

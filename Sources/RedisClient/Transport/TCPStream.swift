@@ -5,10 +5,12 @@ final class TCPStream: ByteStream {
     /// The socket; -1 once closed.
     private(set) var fd: Int32
 
+    /// Takes ownership of `fd`.
     private init(fd: Int32) {
         self.fd = fd
     }
 
+    /// Closes the socket.
     deinit { close() }
 
     /// Connects to the first address of `host` that accepts within the deadline, trying
@@ -59,6 +61,7 @@ final class TCPStream: ByteStream {
         return stream
     }
 
+    /// Sends all of `bytes`.
     func write(_ bytes: ArraySlice<UInt8>, deadline: Deadline) throws(TransportError) {
         var offset = 0
         while offset < bytes.count {
@@ -74,6 +77,7 @@ final class TCPStream: ByteStream {
         }
     }
 
+    /// Receives at least one byte into `buffer`.
     func read(into buffer: inout [UInt8], deadline: Deadline) throws(TransportError) -> Int {
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
@@ -100,8 +104,10 @@ final class TCPStream: ByteStream {
         return poll(&entry, 1, 0) > 0
     }
 
+    /// Nothing to read: any byte or end of stream between commands is wrong.
     func isQuietWhileIdle() -> Bool { fd >= 0 && !hasPendingInput() }
 
+    /// Closes the socket once.
     func close() {
         if fd >= 0 {
             Glibc.close(fd)

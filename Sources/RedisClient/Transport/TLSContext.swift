@@ -31,5 +31,6 @@ final class TLSContext: @unchecked Sendable {
         }
     }
 
+    /// Frees the context.
     deinit { SSL_CTX_free(context) }
 }

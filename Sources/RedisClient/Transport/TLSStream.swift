@@ -6,7 +6,9 @@ import Glibc
 /// wait is our poll with our deadline, and no write can raise SIGPIPE (OpenSSL's socket BIO
 /// uses write(2), which would).
 final class TLSStream: ByteStream {
+    /// The socket under the TLS session.
     private let tcp: TCPStream
+    /// The OpenSSL session (SSL).
     private let ssl: OpaquePointer
     /// Ciphertext from the socket, for OpenSSL to read (owned by `ssl`).
     private let incoming: OpaquePointer
@@ -29,6 +31,7 @@ final class TLSStream: ByteStream {
         try handshake(host: host, deadline: deadline)
     }
 
+    /// Frees the session and, with it, both BIOs.
     deinit {
         SSL_free(ssl)
     }
@@ -48,6 +51,7 @@ final class TLSStream: ByteStream {
         guard ok else { throw .tls(OpenSSLErrorQueue.drain(fallback: "cannot check certificates for \(host)")) }
     }
 
+    /// Drives SSL_do_handshake until it is done, moving ciphertext both ways.
     private func handshake(host: String, deadline: Deadline) throws(TransportError) {
         while true {
             OpenSSLErrorQueue.clear()
@@ -74,13 +78,16 @@ final class TLSStream: ByteStream {
         return "handshake failed: \(OpenSSLErrorQueue.drain(fallback: "the server ended it"))"
     }
 
+    /// Encrypts and sends all of `bytes`.
     func write(_ bytes: ArraySlice<UInt8>, deadline: Deadline) throws(TransportError) {
         var offset = 0
         while offset < bytes.count {
             OpenSSLErrorQueue.clear()
             var written = 0
-            // Memory BIOs grow as needed, so SSL_write takes everything at once.
-            let result = bytes.withUnsafeBytes { SSL_write_ex(ssl, $0.baseAddress! + offset, $0.count - offset, &written) }
+            // The outgoing BIO takes all it is given; 64 KiB at a time keeps a large value
+            // from being held twice, as plaintext and as ciphertext.
+            let piece = min(bytes.count - offset, 64 * 1024)
+            let result = bytes.withUnsafeBytes { SSL_write_ex(ssl, $0.baseAddress! + offset, piece, &written) }
             guard result == 1 else {
                 throw .tls(OpenSSLErrorQueue.drain(fallback: "write failed"))
             }
@@ -89,6 +96,7 @@ final class TLSStream: ByteStream {
         }
     }
 
+    /// Decrypts at least one byte into `buffer`.
     func read(into buffer: inout [UInt8], deadline: Deadline) throws(TransportError) -> Int {
         while true {
             OpenSSLErrorQueue.clear()

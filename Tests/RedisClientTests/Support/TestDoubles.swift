@@ -4,11 +4,15 @@ import RedisClient
 
 /// A monotonic clock the test moves by hand.
 final class ManualClock: RedisClock, @unchecked Sendable {
+    /// Guards `current`.
     private let lock = NSLock()
+    /// What `now()` returns.
     private var current = ContinuousClock.now
 
+    /// The hand-set time.
     func now() -> ContinuousClock.Instant { lock.withLock { current } }
 
+    /// Moves the time on.
     func advance(_ duration: Duration) {
         lock.withLock { current += duration }
     }
@@ -17,8 +21,10 @@ final class ManualClock: RedisClock, @unchecked Sendable {
 /// Random bytes that are all the same value: 0x00 gives the shortest jittered delay, 0xFF
 /// the longest.
 struct FixedRandom: RandomSource {
+    /// The value of every byte.
     let byte: UInt8
 
+    /// `count` copies of `byte`.
     func bytes(_ count: Int) -> [UInt8] { [UInt8](repeating: byte, count: count) }
 }
 
