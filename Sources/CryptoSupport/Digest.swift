@@ -12,8 +12,9 @@ public enum Digest {
         sha256(Array(string.utf8))
     }
 
-    /// SHA-1 of `bytes` (20 bytes). Only for certificate thumbprints (`x5t`), which Entra
-    /// still asks for; never for anything that must resist collisions.
+    /// SHA-1 of `bytes` (20 bytes). Only for names that protocols define with it (certificate
+    /// thumbprints, `x5t`, which Entra still asks for; Redis script ids for EVALSHA); never
+    /// for anything that must resist collisions.
     public static func sha1(_ bytes: [UInt8]) -> [UInt8] {
         digest(bytes, EVP_sha1(), length: 20)
     }

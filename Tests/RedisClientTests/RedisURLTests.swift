@@ -113,6 +113,16 @@ import Testing
         #expect(error.map { !"\($0)".contains("Sup3rSecretPw") } == true, "\(String(describing: error))")
     }
 
+    @Test func commandsNeverShowTheirArguments() {
+        let command = RedisCommand("AUTH", "alice", "Sup3rSecretPw")
+        var dumped = ""
+        dump(command, to: &dumped)
+        for text in ["\(command)", String(reflecting: command), dumped] {
+            #expect(!text.contains("Sup3rSecretPw"), "\(text)")
+        }
+        #expect("\(command)" == "AUTH (2 arguments)")
+    }
+
     @Test func descriptionNeverShowsThePassword() throws {
         let password = "Sup3rSecretPw-\(Int.random(in: 1000...9999))"
         let fromURL = try RedisConfiguration(url: "rediss://alice:\(password)@cache:6380/3", caFile: "/ca.pem")

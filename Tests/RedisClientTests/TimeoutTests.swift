@@ -1,3 +1,4 @@
+import Foundation
 import RedisClient
 import RedisTestSupport
 import Testing
@@ -29,6 +30,25 @@ import Testing
         #expect(client.idleConnectionCount == 0)
         #expect(throws: RedisError.self) { try client.get("k") }
         #expect(eventually { fake.connectionCount == 2 })
+    }
+
+    @Test func aLateReplyNeverAnswersTheNextCommand() throws {
+        // The first GET is answered after 1 s, long after the client gave up; the next GET
+        // is answered at once. The late "stale" must not come back as the second answer.
+        let answered = NSLock()
+        nonisolated(unsafe) var gets = 0
+        let fake = try FakeRedisServer { command in
+            guard command.first == "GET" else { return .reply(.simpleString("PONG")) }
+            let first = answered.withLock { gets += 1; return gets == 1 }
+            return first ? .late(.bulkString(Array("stale".utf8)), seconds: 1) : .reply(.bulkString(Array("fresh".utf8)))
+        }
+        var configuration = RedisConfiguration(host: "127.0.0.1", port: fake.port)
+        configuration.readTimeout = .milliseconds(300)
+        let client = try RedisClient(configuration: configuration)
+        #expect(throws: RedisError.timeout("no reply from 127.0.0.1:\(fake.port) within 300 ms")) { try client.get("k") }
+        #expect(try client.get("k") == Array("fresh".utf8))
+        Thread.sleep(forTimeInterval: 1.2)
+        #expect(try client.get("k") == Array("fresh".utf8))
     }
 
     @Test func aTrickleDoesNotStretchTheBound() throws {

@@ -18,6 +18,8 @@ public final class FakeRedisServer: @unchecked Sendable {
         /// Send this reply, then never read from the connection again (the client's
         /// writes back up once the socket buffers are full).
         case stall(RESPValue)
+        /// Send this reply after `seconds`, while reading nothing meanwhile.
+        case late(RESPValue, seconds: Double)
         /// Send these bytes one at a time, pausing `pause` seconds before each.
         case trickle([UInt8], pause: Double)
     }
@@ -97,6 +99,9 @@ public final class FakeRedisServer: @unchecked Sendable {
                 case .raw(let bytes): send(fd, bytes)
                 case .silence: continue
                 case .hangUp: return
+                case .late(let reply, let seconds):
+                    Thread.sleep(forTimeInterval: seconds)
+                    send(fd, reply.serialized)
                 case .trickle(let bytes, let pause):
                     for byte in bytes {
                         Thread.sleep(forTimeInterval: pause)

@@ -32,8 +32,8 @@ extension Int64: RESPArgument {
 /// One command: its name and arguments, each sent as a bulk string.
 ///
 /// Its description names the command and counts the arguments, never shows them: they may
-/// be a password (AUTH) or session data.
-public struct RedisCommand: Sendable, Equatable, CustomStringConvertible {
+/// be a password (AUTH) or session data. Debug output and reflection show no more.
+public struct RedisCommand: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The name followed by the arguments, as sent.
     public let parts: [[UInt8]]
 
@@ -52,6 +52,12 @@ public struct RedisCommand: Sendable, Equatable, CustomStringConvertible {
 
     /// `SET (4 arguments)`.
     public var description: String { "\(name) (\(parts.count - 1) arguments)" }
+
+    /// The same as `description`.
+    public var debugDescription: String { description }
+
+    /// No children: `dump` and debuggers see the description only.
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 
     /// Appends the command in RESP2 wire form (an array of bulk strings) to `out`.
     public func append(to out: inout [UInt8]) {
