@@ -1,3 +1,4 @@
+import DevIdentityProvider
 import FoundationEssentials
 import HTTPClient
 import HTTPServer
@@ -11,11 +12,26 @@ public final class AppServer: Sendable {
     private let server: HTTPServer
     private let sweeper: SessionSweeper
 
-    public init(
+    public convenience init(
         configuration: AppConfiguration, logger: Logger, transport: (any HTTPTransport)? = nil,
-        clock: @escaping @Sendable () -> Date = Date.init, devUsers: [DevUser]? = nil
+        clock: @escaping @Sendable () -> Date = Date.init
     ) throws(ConfigurationError) {
-        app = try WebApp(configuration: configuration, logger: logger, transport: transport, clock: clock, devUsers: devUsers)
+        try self.init(app: WebApp(configuration: configuration, logger: logger, transport: transport, clock: clock), logger: logger)
+    }
+
+    /// As above, with the development provider's accounts and authority tenant chosen by
+    /// a test.
+    @_spi(Testing) public convenience init(
+        configuration: AppConfiguration, logger: Logger, transport: (any HTTPTransport)? = nil,
+        clock: @escaping @Sendable () -> Date = Date.init, devUsers: [DevUser], devAuthorityTenant: String = DevIdentityProvider.tenantID
+    ) throws(ConfigurationError) {
+        try self.init(app: WebApp(configuration: configuration, logger: logger, transport: transport, clock: clock,
+                                  devUsers: devUsers, devAuthorityTenant: devAuthorityTenant), logger: logger)
+    }
+
+    private init(app: WebApp, logger: Logger) throws(ConfigurationError) {
+        self.app = app
+        let configuration = app.configuration
         let settings = ServerConfiguration(
             host: configuration.host,
             port: configuration.port,
@@ -32,7 +48,8 @@ public final class AppServer: Sendable {
     /// background; returns the port (useful with PORT=0).
     @discardableResult
     public func start() throws -> Int {
-        let port = try server.start()
+        let app = app
+        let port = try server.start(acceptBound: { address in try app.acceptBound(address) })
         do {
             try app.didStartListening(host: app.configuration.host, port: port)
         } catch {

@@ -1,0 +1,12 @@
+/// Why a setting handed to the OIDC client (an authority URL, a client certificate) cannot
+/// be used. It carries only the reason: the app knows which setting the value came from
+/// and names it in its start-up error.
+public struct SettingError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let reason: String
+
+    public init(_ reason: String) {
+        self.reason = reason
+    }
+
+    public var description: String { reason }
+}
