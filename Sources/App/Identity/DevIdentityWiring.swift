@@ -85,7 +85,10 @@ struct DevIdentityWiring: Sendable {
         } catch {
             throw ConfigurationError(key: "DEV_IDP", reason: "cannot serve its authority: \(error.reason)")
         }
-        let tenants: TenantRestriction = authority.isMultiTenant ? .only([DevIdentityProvider.tenantID]) : .issuer
+        // Served as `organizations` without ALLOWED_TENANTS, the demo tenant is the one allowed.
+        let tenants = configuration.allowedTenants == nil && authority.isMultiTenant
+            ? .only([DevIdentityProvider.tenantID])
+            : try IdentityFactory.tenants(for: authority, configuration: configuration, logger: logger)
         let oidc = OIDCConfiguration(
             authority: authority, clientID: provider.clientID, credential: .secret(provider.clientSecret),
             redirectURI: redirectURI, scopes: configuration.scopes, tenants: tenants)
