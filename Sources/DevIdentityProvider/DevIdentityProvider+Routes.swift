@@ -82,6 +82,7 @@ extension DevIdentityProvider: HTTPResponder {
     }
 
     func jwks() -> HTTPResponse {
+        counters.withLock { $0.keySetsServed += 1 }
         let signing = signing.withLock { $0 }
         guard let jwk = try? signing.key.publicJWK(kid: signing.keyID), let data = try? JSONEncoder().encode(JWKSet(keys: [jwk])) else {
             return .text("Cannot export the signing key\n", status: .internalServerError)

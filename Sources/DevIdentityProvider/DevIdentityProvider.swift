@@ -95,6 +95,10 @@ public final class DevIdentityProvider: Sendable {
     public var codesRedeemed = 0
     public var refreshTokensRedeemed = 0
     public var tokenErrors = 0
+    /// JWKS documents served: how often the app fetched the signing keys.
+    public var keySetsServed = 0
+
+    public init() {}
 }
 
 /// A signing key and its key id (the RFC 7638 thumbprint).
