@@ -69,6 +69,22 @@ final class RunningApp: @unchecked Sendable {
         return try browser.post(form.action, form: form.fields)
     }
 
+    /// Nobody is signed in: the home page is the signed-out one and no session holds claims.
+    /// `otherSessions`: how many other browsers are signed in and stay so.
+    func expectSignedOut(_ browser: Browser, otherSessions: Int = 0, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let home = try browser.get("/")
+        #expect(home.body.contains("href=\"/login\""), sourceLocation: sourceLocation)
+        #expect(!home.body.contains("Welcome"), sourceLocation: sourceLocation)
+        #expect(try browser.get("/graph").status == 302, sourceLocation: sourceLocation)
+        let signedIn = try sessionTexts().filter { $0.contains("preferred_username") }
+        #expect(signedIn.count == otherSessions, "a session holds a signed-in user", sourceLocation: sourceLocation)
+    }
+
+    /// The session files' contents.
+    func sessionTexts() throws -> [String] {
+        try sessionFiles().map { try String(contentsOf: sessionDirectory.appendingPathComponent($0), encoding: .utf8) }
+    }
+
     /// The whole sign-in; returns the page the browser lands on.
     @discardableResult
     func signIn(_ browser: Browser, as user: String, next: String? = nil) throws -> Browser.Page {
