@@ -122,6 +122,7 @@ let package = Package(
 
         .testTarget(name: "EncodingsTests", dependencies: ["Encodings"]),
         .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport", "Encodings"]),
+        .testTarget(name: "DevIdentityProviderTests", dependencies: ["DevIdentityProvider", "HTTPServer", "Encodings"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Encodings", "TestSupport"]),
         .testTarget(
             name: "OIDCTests",
@@ -134,7 +135,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AppTests",
-            dependencies: ["App", "DevIdentityProvider", "HTTPServer", "Encodings", "OIDC", "SessionStore", "HTTPClient", "TestSupport"]
+            dependencies: ["App", "DevIdentityProvider", "JOSE", "HTTPServer", "Encodings", "OIDC", "SessionStore", "HTTPClient", "TestSupport"]
         ),
     ]
 )
