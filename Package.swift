@@ -135,7 +135,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AppTests",
-            dependencies: ["App", "DevIdentityProvider", "JOSE", "HTTPServer", "Encodings", "OIDC", "SessionStore", "HTTPClient", "TestSupport"]
+            dependencies: ["App", "DevIdentityProvider", "JOSE", "CryptoSupport", "HTTPServer", "Encodings", "OIDC", "SessionStore", "HTTPClient", "TestSupport"]
         ),
     ]
 )
