@@ -56,6 +56,9 @@ public final class WebApp: Sendable {
         }
         let dev = try DevIdentityWiring.make(configuration: configuration, pages: pages, users: devUsers,
                                              authorityTenant: devAuthorityTenant, clock: clock, logger: logger)
+        // Checked before the session directory is touched: a bad setting changes nothing on disk.
+        identityFactory = try IdentityFactory(configuration: configuration, dev: dev,
+                                              transport: transport ?? CurlTransport(), clock: clock, logger: logger)
         let policy = SessionPolicy(
             idleTimeout: configuration.sessionIdleTimeout, absoluteLifetime: configuration.sessionLifetime,
             touchInterval: min(60, configuration.sessionIdleTimeout / 2))
@@ -69,8 +72,6 @@ public final class WebApp: Sendable {
         self.pages = pages
         self.logger = logger
         self.dev = dev
-        identityFactory = try IdentityFactory(configuration: configuration, dev: dev,
-                                              transport: transport ?? CurlTransport(), clock: clock, logger: logger)
 
         let context = AppContext(configuration: configuration, pages: pages,
                                  sessions: SessionAccess(store: sessionStore, clock: clock),
