@@ -8,10 +8,14 @@ import SessionStore
 /// Starts the app: turns the configuration into the HTTP server's settings, binds, and
 /// serves until SIGINT/SIGTERM. The executable and the end-to-end tests both use it.
 public final class AppServer: Sendable {
+    /// The app the server runs.
     public let app: WebApp
+    /// The HTTP server: its listener and event loops.
     private let server: HTTPServer
+    /// Deletes expired session files every ten minutes.
     private let sweeper: SessionSweeper
 
+    /// The app for `configuration`, ready to `start()`; bad settings throw naming the key.
     public convenience init(
         configuration: AppConfiguration, logger: Logger, transport: (any HTTPTransport)? = nil,
         clock: @escaping @Sendable () -> Date = Date.init
@@ -29,7 +33,8 @@ public final class AppServer: Sendable {
                                   devUsers: devUsers, devAuthorityTenant: devAuthorityTenant), logger: logger)
     }
 
-    private init(app: WebApp, logger: Logger) throws(ConfigurationError) {
+    /// The server settings for an app already built.
+    private init(app: WebApp, logger: Logger) {
         self.app = app
         let configuration = app.configuration
         let settings = ServerConfiguration(
@@ -68,6 +73,7 @@ public final class AppServer: Sendable {
         sweeper.stop()
     }
 
+    /// Stops serving (gracefully) and stops the sweeper.
     public func shutdown() {
         server.shutdown()
         sweeper.stop()

@@ -15,6 +15,7 @@ public final class WebApp: Sendable {
     let pages: PageRenderer
     let identitySlot = IdentitySlot()
     let identityFactory: IdentityFactory
+    /// The development provider, when it is on.
     let dev: DevIdentityWiring?
     let logger: Logger
 

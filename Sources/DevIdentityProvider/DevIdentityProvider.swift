@@ -12,6 +12,7 @@ import Synchronization
 /// nothing here knows the app or its OIDC client. Only this machine may use it
 /// (`DevAccessGate`).
 public final class DevIdentityProvider: Sendable {
+    /// Where the provider is mounted; every endpoint lives below it.
     public static let pathPrefix = "/_dev/idp/"
     /// The directory (tenant) id of the demo users.
     public static let tenantID = "3f8e0d1c-5b7a-4e2f-9c6d-0de70de70de7"
@@ -19,8 +20,11 @@ public final class DevIdentityProvider: Sendable {
     /// which go into the access token's `scp`.
     static let openIDScopes: Set<String> = ["openid", "profile", "offline_access"]
 
+    /// The one registered client: the app (random per start).
     public let clientID: String
+    /// That client's secret (random per start, never logged).
     public let clientSecret: String
+    /// The demo accounts the authorize page offers.
     public let users: [DevUser]
     /// The tenant segment of the authority the app is told to use: the demo tenant, or
     /// `organizations` / `common`, whose metadata carries Entra's `{tenantid}` issuer.
@@ -36,12 +40,17 @@ public final class DevIdentityProvider: Sendable {
     let retiredKeys = Mutex<[RSAKey]>([])
     /// Signs the ID tokens of `DevFaults.badIDTokenSignature`; not in the JWKS.
     let strayKey: RSAKey
+    /// Codes and refresh tokens issued and not yet redeemed.
     let grants = Mutex(DevGrants())
     /// Where the app listens and its redirect URI; known once the server has bound its port.
     let endpoints = Mutex<DevEndpoints?>(nil)
+    /// How its pages are drawn (by the app).
     let pages: DevPages
+    /// Where codes, tokens, client id and secret come from.
     let random: any RandomSource
+    /// The time tokens are issued at.
     let clock: @Sendable () -> Date
+    /// Where refused requests are logged.
     let logger: Logger
 
     /// - Parameter authorityTenant: the tenant segment of the authority the app is told to
@@ -92,20 +101,27 @@ public final class DevIdentityProvider: Sendable {
 
 /// Token endpoint activity.
 @_spi(Testing) public struct DevCounters: Sendable, Equatable {
+    /// Authorization codes exchanged for tokens.
     public var codesRedeemed = 0
+    /// Refresh tokens exchanged for new tokens.
     public var refreshTokensRedeemed = 0
+    /// Token requests answered with an error.
     public var tokenErrors = 0
     /// JWKS documents served: how often the app fetched the signing keys.
     public var keySetsServed = 0
 
+    /// Nothing done yet.
     public init() {}
 }
 
 /// A signing key and its key id (the RFC 7638 thumbprint).
 struct DevSigningKey: Sendable {
+    /// The private key.
     let key: RSAKey
+    /// Its `kid` in token headers and the JWKS.
     let keyID: String
 
+    /// A new 2048-bit key and its thumbprint.
     static func generate() throws -> DevSigningKey {
         let key = try RSAKey.generate(bits: 2048)
         return DevSigningKey(key: key, keyID: try key.thumbprint())
@@ -114,9 +130,13 @@ struct DevSigningKey: Sendable {
 
 /// The addresses the provider hands out, fixed after the server binds.
 struct DevEndpoints: Sendable {
+    /// `http://127.0.0.1:PORT`: where the app, and so the provider, listens.
     let origin: String
+    /// The app's registered redirect URI, the only one codes are sent to.
     let redirectURI: String
 
+    /// The issuer of `tenant`'s tokens (or the `{tenantid}` template).
     func issuer(tenant: String) -> String { "\(origin)\(DevIdentityProvider.pathPrefix)\(tenant)/v2.0" }
+    /// The base URL of `tenant`'s endpoints.
     func base(tenant: String) -> String { "\(origin)\(DevIdentityProvider.pathPrefix)\(tenant)" }
 }

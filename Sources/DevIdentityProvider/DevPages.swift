@@ -9,6 +9,7 @@ public struct DevPages: Sendable {
     /// A page with a heading and a message: errors, "signed out", refused requests.
     public var message: @Sendable (_ heading: String, _ message: String, _ status: HTTPStatus) -> HTTPResponse
 
+    /// Pages drawn by these two closures.
     public init(
         authorize: @escaping @Sendable (DevAuthorizePage) -> HTTPResponse,
         message: @escaping @Sendable (_ heading: String, _ message: String, _ status: HTTPStatus) -> HTTPResponse
@@ -21,7 +22,10 @@ public struct DevPages: Sendable {
 /// What the authorize page shows: where its form posts, the authorization request's
 /// parameters it carries along as hidden fields, and the demo users to pick from.
 public struct DevAuthorizePage: Sendable {
+    /// Where the form posts (the authorize endpoint itself).
     public let action: String
+    /// The authorization request's parameters, carried as hidden fields.
     public let fields: [(name: String, value: String)]
+    /// The demo users, one button each.
     public let users: [DevUser]
 }

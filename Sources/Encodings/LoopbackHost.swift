@@ -34,6 +34,7 @@ public enum LoopbackHost {
         return header.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
     }
 
+    /// Four decimal octets in canonical form, the first 127.
     private static func isLoopbackIPv4(_ text: Substring) -> Bool {
         let octets = text.split(separator: ".", omittingEmptySubsequences: false)
         guard octets.count == 4, octets[0] == "127" else { return false }

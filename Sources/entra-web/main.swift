@@ -14,10 +14,12 @@ struct EntraWeb: ParsableCommand {
     @Flag(name: .customLong("dev-idp"), help: "Also serve the embedded development identity provider (loopback only).")
     var devIdentityProvider = false
 
+    /// `make run`'s fallback to the development provider (`DevProviderFallback`).
     @Flag(name: .customLong("dev-idp-fallback"),
           help: "Without CLIENT_ID, serve the development identity provider, unless REDIRECT_URI, TRUSTED_PROXIES or HOST look like production (then stop). What `make run` uses.")
     var devIdentityProviderFallback = false
 
+    /// Check and exit, without listening.
     @Flag(name: .customLong("check-config"), help: "Check the configuration, say which identity provider would be used, and exit without listening.")
     var checkConfiguration = false
 

@@ -3,6 +3,7 @@
 /// developer's machine. A server whose secret injection failed must stop, not come up with
 /// demo users anyone could sign in as.
 public enum DevProviderFallback {
+    /// What `make run` does.
     public enum Decision: Sendable, Equatable {
         /// Start as configured: a provider is set up, or the development provider was asked for.
         case asConfigured
@@ -12,6 +13,7 @@ public enum DevProviderFallback {
         case refuse(ConfigurationError)
     }
 
+    /// The decision for `configuration` as read from `.env` and the environment.
     public static func decide(_ configuration: AppConfiguration) -> Decision {
         if configuration.devIdentityProvider || configuration.clientID != nil { return .asConfigured }
         let signals = configuration.productionLookingKeys

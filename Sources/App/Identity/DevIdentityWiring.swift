@@ -11,6 +11,7 @@ import OIDC
 /// pointed at it. Its demo users let anyone who reaches it in, so every rule here fails
 /// closed with a start-up error naming the key.
 struct DevIdentityWiring: Sendable {
+    /// The provider, mounted under `/_dev/idp/`.
     let provider: DevIdentityProvider
 
     /// The provider, or nil when DEV_IDP is off. Throws when the configuration could make
@@ -51,6 +52,7 @@ struct DevIdentityWiring: Sendable {
         }
     }
 
+    /// The error naming HOST, with the address that was given or bound.
     private static func hostError(_ bound: String) -> ConfigurationError {
         ConfigurationError(key: "HOST", reason: "must be a loopback address (127.0.0.1, ::1 or localhost) while the development identity provider is on, not \(bound); it has demo users anyone could sign in as")
     }
@@ -71,6 +73,7 @@ struct DevIdentityWiring: Sendable {
     /// The templates the provider's pages need, on top of the app's own.
     static let templates = ["dev-idp-authorize"]
 
+    /// Serves the provider's endpoints under its path prefix.
     func mount(on router: Router) {
         router.mount(DevIdentityProvider.pathPrefix, provider)
     }

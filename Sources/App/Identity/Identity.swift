@@ -33,13 +33,20 @@ struct IdentityFactory: Sendable {
         let tenants: TenantRestriction
     }
 
+    /// The settings the identity is built from.
     let configuration: AppConfiguration
+    /// The development provider, when it is on (then no other provider is built).
     let dev: DevIdentityWiring?
+    /// Outbound HTTP for the OIDC client and Graph.
     let transport: any HTTPTransport
+    /// The time tokens are judged by.
     let clock: @Sendable () -> Date
+    /// Where the OIDC client logs.
     let logger: Logger
+    /// The real provider's settings, checked at start-up; nil without one.
     private let provider: Provider?
 
+    /// Checks every provider setting now, so a bad one stops start-up before the server binds.
     init(configuration: AppConfiguration, dev: DevIdentityWiring?, transport: any HTTPTransport,
          clock: @escaping @Sendable () -> Date, logger: Logger) throws(ConfigurationError) {
         self.configuration = configuration
@@ -71,8 +78,10 @@ struct IdentityFactory: Sendable {
             providerName: provider.authority.isEntra ? "Microsoft" : provider.authority.host, transport: transport)
     }
 
+    /// The redirect URI's path when REDIRECT_URI is not set.
     static let defaultRedirectPath = "/getAToken"
 
+    /// AUTHORITY or OIDC_AUTHORITY, the credential and the tenants; nil without CLIENT_ID.
     private static func provider(_ configuration: AppConfiguration, logger: Logger) throws(ConfigurationError) -> Provider? {
         guard let clientID = configuration.clientID else { return nil }
         let authority: Authority
@@ -111,6 +120,7 @@ struct IdentityFactory: Sendable {
         return allowed
     }
 
+    /// The certificate (CLIENT_CERTIFICATE_PATH and CLIENT_PRIVATE_KEY_PATH) or the secret.
     private static func credential(_ configuration: AppConfiguration) throws(ConfigurationError) -> ClientCredential {
         if let certificatePath = configuration.clientCertificatePath {
             guard let keyPath = configuration.clientPrivateKeyPath else {

@@ -9,17 +9,21 @@ import OIDC
 struct SignOutRoutes {
     let app: AppContext
 
+    /// `GET` and `POST /logout`; both may block on the session store and the provider's metadata.
     func register(on router: Router) {
         let app = app
         router.get("/logout", mayBlock: true) { request in try Self.confirmation(request, app: app) }
         router.post("/logout", mayBlock: true) { request in try Self.signOut(request, app: app) }
     }
 
+    /// The GET: the Sign out button for a signed-in browser, home for anyone else.
     static func confirmation(_ request: HTTPRequest, app: AppContext) throws -> HTTPResponse {
         guard let (_, user) = try app.sessions.signedIn(request) else { return home(status: .found) }
         return app.page("logout", [:], user: user)
     }
 
+    /// The POST: checked (`SignOutProtection`), then the session ends and the browser goes on
+    /// to the provider's end-session endpoint.
     static func signOut(_ request: HTTPRequest, app: AppContext) throws -> HTTPResponse {
         // Nobody is signed in: nothing to end here, and no reason to send anyone to the provider.
         guard let session = try app.sessions.load(request), let user = SignedInUser(session: session) else {
@@ -57,6 +61,7 @@ struct SignOutRoutes {
         return response
     }
 
+    /// A redirect to `/` that no cache keeps.
     private static func home(status: HTTPStatus) -> HTTPResponse {
         var response = HTTPResponse.redirect(to: "/", status: status)
         response.headers["Cache-Control"] = "no-store"

@@ -9,6 +9,7 @@ public struct AuthorizationResponse: Sendable, Equatable {
     public var error: String?
     public var errorDescription: String?
 
+    /// A response with these parameters.
     public init(code: String? = nil, state: String? = nil, error: String? = nil, errorDescription: String? = nil) {
         self.code = code
         self.state = state

@@ -66,6 +66,7 @@ public struct Authority: Sendable, Equatable {
                          metadataURL: trimmed + "/.well-known/openid-configuration")
     }
 
+    /// The URL without trailing slashes, and its parts, once the https rule holds.
     private static func parse(_ value: String) throws(SettingError) -> (String, URLComponents) {
         var trimmed = String(value.trimmingWhitespace)
         while trimmed.hasSuffix("/") { trimmed.removeLast() }

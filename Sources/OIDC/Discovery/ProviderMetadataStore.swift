@@ -142,6 +142,7 @@ public final class ProviderMetadataStore: Sendable {
         return snapshot.withLock { $0[keyPath: entry].fresh(at: now, refreshInterval: refreshInterval) }
     }
 
+    /// The failure a first fetch of `entry` met, while it is still to be reported.
     private func recentFailure<Value: Sendable>(_ entry: WritableKeyPath<Snapshot, Cached<Value>>) -> OIDCError? {
         let now = clock()
         return snapshot.withLock { $0[keyPath: entry].recentFailure(at: now) }

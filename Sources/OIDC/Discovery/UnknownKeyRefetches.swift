@@ -15,6 +15,7 @@ struct UnknownKeyRefetches: Sendable {
     /// Longer key ids are cut here: the table keys on what an attacker sends.
     static let keyIDLimit = 128
 
+    /// When each key id caused its refetch, within the last interval.
     private var refetchedAt: [String: Date] = [:]
 
     /// Records a refetch for `kid` and returns nil, or returns why there must be none.

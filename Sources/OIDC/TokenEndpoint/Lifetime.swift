@@ -23,6 +23,7 @@ enum Lifetime {
         }
     }
 
+    /// `seconds` within 0...`maximum`.
     static func clamp(_ seconds: Int64) -> Int64 {
         min(max(seconds, 0), maximum)
     }
