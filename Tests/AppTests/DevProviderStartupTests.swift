@@ -8,12 +8,7 @@ import Testing
 /// production-looking setting stops start-up with one line naming its key.
 @Suite struct DevProviderStartupTests {
     func startupError(_ settings: [String: String]) -> ConfigurationError? {
-        do {
-            _ = try TestApp.make(["DEV_IDP": "1"].merging(settings) { _, new in new })
-            return nil
-        } catch {
-            return error as? ConfigurationError
-        }
+        TestApp.startupError(settings, over: ["DEV_IDP": "1"])
     }
 
     @Test func trustedProxiesRefuseTheProvider() {

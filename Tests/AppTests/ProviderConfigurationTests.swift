@@ -9,12 +9,7 @@ import Testing
     static let client = ["CLIENT_ID": "client", "CLIENT_SECRET": "secret"]
 
     func startupError(_ settings: [String: String]) -> ConfigurationError? {
-        do {
-            _ = try TestApp.make(Self.client.merging(settings) { _, new in new })
-            return nil
-        } catch {
-            return error as? ConfigurationError
-        }
+        TestApp.startupError(settings, over: Self.client)
     }
 
     @Test func authorityErrorsNameTheKey() {

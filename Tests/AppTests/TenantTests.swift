@@ -12,12 +12,7 @@ import TestSupport
     static let entra = ["CLIENT_ID": "client", "CLIENT_SECRET": "secret"]
 
     func startupError(_ settings: [String: String]) -> ConfigurationError? {
-        do {
-            _ = try TestApp.make(Self.entra.merging(settings) { _, new in new })
-            return nil
-        } catch {
-            return error as? ConfigurationError
-        }
+        TestApp.startupError(settings, over: Self.entra)
     }
 
     @Test func aListOfDirectoryIDsOrAStar() throws {

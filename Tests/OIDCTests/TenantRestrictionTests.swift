@@ -17,14 +17,10 @@ import TestSupport
         ["tid": .string(tenant), "iss": .string("https://login.microsoftonline.com/\(tenant)/v2.0")]
     }
 
+    /// A sign-in with a token carrying `overrides`; nothing may be cached when it fails.
     func signIn(_ harness: Harness, overrides: [String: JSONValue] = [:]) throws -> Result<SignInResult, OIDCError> {
-        var flows = PendingFlows()
         var cache = TokenCache()
-        let (query, flow) = try harness.begin(&flows)
-        harness.tokenEndpointIssues(nonce: flow.nonce, overrides: overrides)
-        let result = Result { () throws(OIDCError) in
-            try harness.client.completeSignIn(AuthorizationResponse(code: "c", state: query["state"]), flows: &flows, cache: &cache)
-        }
+        let result = try harness.signIn(overrides: overrides, cache: &cache)
         if case .failure = result { #expect(cache.isEmpty, "nothing is cached for a refused tenant") }
         return result
     }
@@ -74,10 +70,7 @@ import TestSupport
     @Test func aRefreshedIDTokenOfAnotherTenantIsRejected() throws {
         let harness = Harness(tenant: "organizations", tenants: .only([Self.home]))
         var cache = TokenCache()
-        var flows = PendingFlows()
-        let (query, flow) = try harness.begin(&flows)
-        harness.tokenEndpointIssues(nonce: flow.nonce, overrides: Self.from(Self.home))
-        let signIn = try harness.client.completeSignIn(AuthorizationResponse(code: "c", state: query["state"]), flows: &flows, cache: &cache)
+        let signIn = try harness.signIn(overrides: Self.from(Self.home), cache: &cache).get()
         let idp = harness.idp
         let foreign = idp.signedIDToken(nonce: nil, overrides: Self.from(Self.other))
         idp.onToken { _, _ throws(TransportError) in idp.tokenResponse(idToken: foreign, accessToken: "access-foreign") }

@@ -60,6 +60,17 @@ struct Harness {
         idp.onToken { _, _ throws(TransportError) in response }
     }
 
+    /// A whole sign-in whose ID token is built from `overrides` and signed by `key` under
+    /// `kid`: the result, or the error it met.
+    func signIn(overrides: [String: JSONValue] = [:], key: RSAKey = TestKeys.primary, kid: String? = "key-1",
+                cache: inout TokenCache) throws -> Result<SignInResult, OIDCError> {
+        var flows = PendingFlows()
+        let (query, flow) = try begin(&flows)
+        tokenEndpointIssues(nonce: flow.nonce, overrides: overrides, key: key, kid: kid)
+        let callback = AuthorizationResponse(code: "c", state: query["state"])
+        return Result { () throws(OIDCError) in try client.completeSignIn(callback, flows: &flows, cache: &cache) }
+    }
+
     /// A complete, successful sign-in.
     func signIn(cache: inout TokenCache, refreshIn: Int64? = nil) throws -> SignInResult {
         var flows = PendingFlows()
