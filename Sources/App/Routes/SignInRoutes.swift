@@ -161,7 +161,9 @@ struct SignInRoutes {
             heading = "Sign-in failed"
         }
         // The page says what to do; what an operator needs (hosts, curl's words) goes to the log.
-        app.logger.warning("Sign-in failed", metadata: ["reason": "\(error.logReason)", "detail": "\(error.detail ?? "-")"])
+        if let detail = error.detail {
+            app.logger.warning("Sign-in failed: the provider could not be reached", metadata: ["reason": "\(error.logReason)", "detail": "\(detail)"])
+        }
         let retry = "/login?" + FormURLEncoding.encode([("next", next)])
         return app.errorPage(heading: heading, message: error.description, details: details, retryURL: retry,
                              retryLabel: "Sign in again", status: status)

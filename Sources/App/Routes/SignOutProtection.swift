@@ -35,7 +35,11 @@ enum SignOutProtection {
             let known = ["same-site", "cross-site", "none"].first { $0 == site.lowercased() } ?? "another value"
             return "Sec-Fetch-Site is \(known)"
         }
-        if let origin = request.headers["Origin"] {
+        // `null` says nothing: our pages' `Referrer-Policy: no-referrer` makes browsers send it
+        // on their own same-origin POSTs (Fetch, "serializing a request origin"). A sandboxed
+        // frame on another site sends it too, but with Sec-Fetch-Site cross-site, or, in a
+        // browser without Fetch Metadata, without this session's token.
+        if let origin = request.headers["Origin"], origin != "null" {
             guard let own = requestOrigin(request), normalizedOrigin(origin) == own else { return "Origin is another site's" }
         }
         return nil
