@@ -22,6 +22,6 @@ public enum DevProviderFallback {
         let alsoMissing = missing.isEmpty ? "" : " (nor \(missing.joined(separator: ", ")))"
         return .refuse(ConfigurationError(
             key: "CLIENT_ID",
-            reason: "is not set\(alsoMissing), and \(signals.joined(separator: ", ")) look like a server others use: not starting the development identity provider, whose demo users anyone could sign in as. Set the missing keys, or DEV_IDP=1 on a development machine"))
+            reason: "is not set\(alsoMissing), and \(signals.joined(separator: ", ")) \(signals.count == 1 ? "looks" : "look") like a server others use: not starting the development identity provider, whose demo users anyone could sign in as. Set the missing keys, or DEV_IDP=1 on a development machine"))
     }
 }
