@@ -36,8 +36,11 @@ let package = Package(
         // Wire formats shared by every layer: JSON values, form/percent encoding, base64url.
         .target(name: "Encodings"),
 
-        // Random bytes, hashes and constant-time comparison on top of OpenSSL.
+        // Random bytes, hashes, HMAC, PKCE and constant-time comparison on top of OpenSSL.
         .target(name: "CryptoSupport", dependencies: ["COpenSSL", "Encodings"]),
+
+        // JOSE and X.509 on top of OpenSSL: RSA keys, JWK, JWT (RS256), certificates.
+        .target(name: "JOSE", dependencies: ["COpenSSL", "CryptoSupport", "Encodings"]),
 
         // The HTTP/1.1 server: sockets, event loop, parsing, responses, routing, static files.
         .target(
@@ -52,7 +55,17 @@ let package = Package(
         .target(
             name: "OIDC",
             dependencies: [
-                "Encodings", "CryptoSupport", "COpenSSL", "HTTPClient",
+                "Encodings", "CryptoSupport", "JOSE", "HTTPClient",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The development identity provider: an Entra-like OpenID provider served under
+        // /_dev/idp/ for trying and testing sign-in without a tenant. Knows neither OIDC nor App.
+        .target(
+            name: "DevIdentityProvider",
+            dependencies: [
+                "HTTPServer", "Encodings", "CryptoSupport", "JOSE",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -70,7 +83,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "HTTPServer", "HTTPClient", "OIDC", "SessionStore", "Encodings", "CryptoSupport",
+                "HTTPServer", "HTTPClient", "OIDC", "DevIdentityProvider", "SessionStore", "Encodings", "CryptoSupport",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -122,10 +135,11 @@ let package = Package(
 
         .testTarget(name: "EncodingsTests", dependencies: ["Encodings"]),
         .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport", "Encodings"]),
+        .testTarget(name: "DevIdentityProviderTests", dependencies: ["DevIdentityProvider", "HTTPServer", "Encodings"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Encodings", "TestSupport"]),
         .testTarget(
             name: "OIDCTests",
-            dependencies: ["OIDC", "HTTPClient", "Encodings", "CryptoSupport", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["OIDC", "JOSE", "HTTPClient", "Encodings", "CryptoSupport", "TestSupport", .product(name: "Logging", package: "swift-log")],
             exclude: ["Fixtures"]
         ),
         .testTarget(
@@ -133,6 +147,9 @@ let package = Package(
             dependencies: ["SessionStore", "Encodings", "CryptoSupport", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "RedisTestSupport", "CryptoSupport"]),
-        .testTarget(name: "AppTests", dependencies: ["App", "HTTPServer", "Encodings", "OIDC", "SessionStore", "HTTPClient", "TestSupport"]),
+        .testTarget(
+            name: "AppTests",
+            dependencies: ["App", "DevIdentityProvider", "JOSE", "CryptoSupport", "HTTPServer", "Encodings", "OIDC", "SessionStore", "HTTPClient", "TestSupport"]
+        ),
     ]
 )

@@ -66,13 +66,21 @@ end_phase
 python3 bench/signin.py "$PORT" once 2 "$WORK/cookies" >/dev/null
 COOKIE="session=$(head -1 "$WORK/cookies")"
 python3 - "$PORT" "$COOKIE" <<'PY'
-import http.client, sys
+import http.client, re, sys
 port, cookie = int(sys.argv[1]), sys.argv[2]
+page = ""
 for path in ["/", "/graph", "/admin", "/logout"]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     conn.request("GET", path, headers={"Cookie": cookie})
-    conn.getresponse().read()
+    page = conn.getresponse().read().decode()
     conn.close()
+# The Sign out button: a POST with the session's token (a GET only shows the button).
+token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+conn.request("POST", "/logout", body="token=" + token,
+             headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded", "Origin": f"http://127.0.0.1:{port}"})
+conn.getresponse().read()
+conn.close()
 PY
 end_phase
 

@@ -1,3 +1,4 @@
+import DevIdentityProvider
 import FoundationEssentials
 import HTTPClient
 import HTTPServer
@@ -7,15 +8,35 @@ import SessionStore
 /// Starts the app: turns the configuration into the HTTP server's settings, binds, and
 /// serves until SIGINT/SIGTERM. The executable and the end-to-end tests both use it.
 public final class AppServer: Sendable {
+    /// The app the server runs.
     public let app: WebApp
+    /// The HTTP server: its listener and event loops.
     private let server: HTTPServer
+    /// Deletes expired session files every ten minutes.
     private let sweeper: SessionSweeper
 
-    public init(
+    /// The app for `configuration`, ready to `start()`; bad settings throw naming the key.
+    public convenience init(
         configuration: AppConfiguration, logger: Logger, transport: (any HTTPTransport)? = nil,
-        clock: @escaping @Sendable () -> Date = Date.init, devUsers: [DevUser]? = nil
+        clock: @escaping @Sendable () -> Date = Date.init
     ) throws(ConfigurationError) {
-        app = try WebApp(configuration: configuration, logger: logger, transport: transport, clock: clock, devUsers: devUsers)
+        try self.init(app: WebApp(configuration: configuration, logger: logger, transport: transport, clock: clock), logger: logger)
+    }
+
+    /// As above, with the development provider's accounts and authority tenant chosen by
+    /// a test.
+    @_spi(Testing) public convenience init(
+        configuration: AppConfiguration, logger: Logger, transport: (any HTTPTransport)? = nil,
+        clock: @escaping @Sendable () -> Date = Date.init, devUsers: [DevUser], devAuthorityTenant: String = DevIdentityProvider.tenantID
+    ) throws(ConfigurationError) {
+        try self.init(app: WebApp(configuration: configuration, logger: logger, transport: transport, clock: clock,
+                                  devUsers: devUsers, devAuthorityTenant: devAuthorityTenant), logger: logger)
+    }
+
+    /// The server settings for an app already built.
+    private init(app: WebApp, logger: Logger) {
+        self.app = app
+        let configuration = app.configuration
         let settings = ServerConfiguration(
             host: configuration.host,
             port: configuration.port,
@@ -32,7 +53,8 @@ public final class AppServer: Sendable {
     /// background; returns the port (useful with PORT=0).
     @discardableResult
     public func start() throws -> Int {
-        let port = try server.start()
+        let app = app
+        let port = try server.start(acceptBound: { address in try app.acceptBound(address) })
         do {
             try app.didStartListening(host: app.configuration.host, port: port)
         } catch {
@@ -51,6 +73,7 @@ public final class AppServer: Sendable {
         sweeper.stop()
     }
 
+    /// Stops serving (gracefully) and stops the sweeper.
     public func shutdown() {
         server.shutdown()
         sweeper.stop()

@@ -1,3 +1,4 @@
+import DevIdentityProvider
 import FoundationEssentials
 import HTTPClient
 import HTTPServer
@@ -11,38 +12,54 @@ public final class WebApp: Sendable {
     public let configuration: AppConfiguration
     public let responder: any HTTPResponder
     public let sessionStore: any SessionStore
-    /// The embedded development identity provider, when it is on.
-    public let devIdentityProvider: DevIdentityProvider?
     let pages: PageRenderer
     let identitySlot = IdentitySlot()
     let identityFactory: IdentityFactory
+    /// The development provider, when it is on.
+    let dev: DevIdentityWiring?
     let logger: Logger
 
+    /// The embedded development identity provider, when it is on.
+    public var devIdentityProvider: DevIdentityProvider? { dev?.provider }
+
     /// Templates every route relies on; checked at start-up so a missing file fails fast.
+    /// The development provider's own come on top only when it is on.
     static let requiredTemplates = [
-        "layout", "index", "configuration", "error", "not-found", "login", "graph", "admin", "forbidden", "dev-idp-authorize",
+        "layout", "index", "configuration", "error", "not-found", "login", "graph", "admin", "forbidden", "logout",
     ]
 
     /// - Parameters:
     ///   - transport: outbound HTTP to the provider and Graph (libcurl in production).
     ///   - clock: the time sessions and tokens are judged by.
-    ///   - devUsers: the development provider's accounts (tests use their own).
-    public init(
+    public convenience init(
         configuration: AppConfiguration, logger: Logger, transport: (any HTTPTransport)? = nil,
-        clock: @escaping @Sendable () -> Date = Date.init, devUsers: [DevUser]? = nil
+        clock: @escaping @Sendable () -> Date = Date.init
+    ) throws(ConfigurationError) {
+        try self.init(configuration: configuration, logger: logger, transport: transport, clock: clock,
+                      devUsers: DevUser.demoUsers, devAuthorityTenant: DevIdentityProvider.tenantID)
+    }
+
+    /// As above, with the development provider's accounts and authority tenant chosen by
+    /// a test.
+    @_spi(Testing) public init(
+        configuration: AppConfiguration, logger: Logger, transport: (any HTTPTransport)?,
+        clock: @escaping @Sendable () -> Date, devUsers: [DevUser], devAuthorityTenant: String
     ) throws(ConfigurationError) {
         let pages = try PageRenderer(directory: configuration.templatesDirectory,
                                      devIdentityProvider: configuration.devIdentityProvider,
                                      microsoftGraph: configuration.usesMicrosoftGraph)
-        for name in Self.requiredTemplates where !pages.has(name) {
+        let templates = Self.requiredTemplates + (configuration.devIdentityProvider ? DevIdentityWiring.templates : [])
+        for name in templates where !pages.has(name) {
             throw ConfigurationError(key: "TEMPLATES_DIR", reason: "has no \(name).mustache")
         }
         guard FileManager.default.fileExists(atPath: configuration.publicDirectory) else {
             throw ConfigurationError(key: "PUBLIC_DIR", reason: "\(configuration.publicDirectory) does not exist")
         }
-        if configuration.devIdentityProvider && !Self.isLoopback(configuration.host) {
-            throw ConfigurationError(key: "HOST", reason: "must be a loopback address (127.0.0.1, ::1 or localhost) while the development identity provider is on; it has demo users anyone could sign in as")
-        }
+        let dev = try DevIdentityWiring.make(configuration: configuration, pages: pages, users: devUsers,
+                                             authorityTenant: devAuthorityTenant, clock: clock, logger: logger)
+        // Checked before the session directory is touched: a bad setting changes nothing on disk.
+        identityFactory = try IdentityFactory(configuration: configuration, dev: dev,
+                                              transport: transport ?? CurlTransport(), clock: clock, logger: logger)
         let policy = SessionPolicy(
             idleTimeout: configuration.sessionIdleTimeout, absoluteLifetime: configuration.sessionLifetime,
             touchInterval: min(60, configuration.sessionIdleTimeout / 2))
@@ -52,16 +69,10 @@ public final class WebApp: Sendable {
         } catch {
             throw ConfigurationError(key: "SESSION_DIR", reason: "cannot be used: \(error)")
         }
-        do {
-            devIdentityProvider = configuration.devIdentityProvider ? try DevIdentityProvider(pages: pages, users: devUsers ?? DevUser.demoUsers, clock: clock) : nil
-        } catch {
-            throw ConfigurationError(key: "DEV_IDP", reason: "could not make its signing key: \(error)")
-        }
         self.configuration = configuration
         self.pages = pages
         self.logger = logger
-        identityFactory = IdentityFactory(configuration: configuration, devProvider: devIdentityProvider,
-                                          transport: transport ?? CurlTransport(), clock: clock, logger: logger)
+        self.dev = dev
 
         let context = AppContext(configuration: configuration, pages: pages,
                                  sessions: SessionAccess(store: sessionStore, clock: clock),
@@ -69,7 +80,7 @@ public final class WebApp: Sendable {
         let router = Router()
         router.setNotFound { _ in pages.render("not-found", status: .notFound) }
         router.mount("/static/", StaticFiles(directory: configuration.publicDirectory, prefix: "/static/"))
-        if let devIdentityProvider { router.mount(DevIdentityProvider.pathPrefix, devIdentityProvider) }
+        dev?.mount(on: router)
         HealthRoutes.register(on: router)
         IndexRoutes(app: context).register(on: router)
         SignInRoutes(app: context).register(on: router, redirectPath: configuration.redirectURI?.path ?? IdentityFactory.defaultRedirectPath)
@@ -79,27 +90,33 @@ public final class WebApp: Sendable {
         responder = ErrorBoundary(inner: router, pages: pages, logger: logger)
     }
 
+    /// Checks the address the listener actually bound, before any connection is accepted:
+    /// the development provider is served on loopback only.
+    public func acceptBound(_ address: IPAddress?) throws(ConfigurationError) {
+        if dev != nil { try DevIdentityWiring.checkBound(address) }
+    }
+
     /// Finishes set-up once the server listens: the redirect URI and the development
     /// provider's address may depend on the port the system picked.
     public func didStartListening(host: String, port: Int) throws(ConfigurationError) {
         let identity = try identityFactory.make(boundHost: host, boundPort: port)
         identitySlot.set(identity)
-        if let devIdentityProvider, let identity {
-            logger.warning("""
-                DEVELOPMENT IDENTITY PROVIDER ON: anyone who can reach \(identity.origin) can sign in as a demo user. \
-                Demo users: \(devIdentityProvider.users.map(\.username).joined(separator: ", ")). \
-                Set CLIENT_ID, CLIENT_SECRET and AUTHORITY in .env to use Microsoft Entra ID.
-                """)
+        if let dev, let identity {
+            dev.announce(origin: identity.origin, logger: logger)
         } else if identity == nil {
             logger.warning("No identity provider configured: set \(configuration.missingIdentityKeys.joined(separator: ", ")) in .env, or start with --dev-idp")
         }
         if let identity { logger.info("Open \(identity.origin)/ in a browser; redirect URI \(identity.redirectURI)") }
     }
 
+    /// Which identity provider sign-in will use, in words (`--check-config`).
+    public var identityDescription: String {
+        if dev != nil { return "the embedded development identity provider (demo users only)" }
+        if configuration.clientID != nil, let authority = configuration.authority { return "Microsoft Entra ID at \(authority)" }
+        if configuration.clientID != nil, let issuer = configuration.oidcAuthority { return "the OpenID provider at \(issuer)" }
+        return "no identity provider (missing \(configuration.missingIdentityKeys.joined(separator: ", ")))"
+    }
+
     /// The current sign-in set-up (nil before the server listens or without a provider).
     public var identity: Identity? { identitySlot.current }
-
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
-    }
 }

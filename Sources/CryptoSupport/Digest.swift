@@ -1,6 +1,6 @@
 import COpenSSL
 
-/// SHA-1 and SHA-256 digests through OpenSSL's EVP interface.
+/// SHA-1 and SHA-256 digests and HMAC-SHA256 through OpenSSL.
 public enum Digest {
     /// SHA-256 of `bytes` (32 bytes).
     public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
@@ -17,6 +17,22 @@ public enum Digest {
     /// for anything that must resist collisions.
     public static func sha1(_ bytes: [UInt8]) -> [UInt8] {
         digest(bytes, EVP_sha1(), length: 20)
+    }
+
+    /// HMAC-SHA256 (RFC 2104) of `message` under `key` (32 bytes).
+    public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: 32)
+        var outLength: UInt32 = 0
+        let result = key.withUnsafeBytes { keyBytes in
+            message.withUnsafeBytes { input in
+                output.withUnsafeMutableBufferPointer { out in
+                    HMAC(EVP_sha256(), keyBytes.baseAddress, Int32(keyBytes.count), input.baseAddress?.assumingMemoryBound(to: UInt8.self),
+                         input.count, out.baseAddress, &outLength)
+                }
+            }
+        }
+        precondition(result != nil && outLength == 32, "OpenSSL HMAC failed")
+        return output
     }
 
     /// Lowercase hex of `bytes`.

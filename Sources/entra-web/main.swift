@@ -14,6 +14,15 @@ struct EntraWeb: ParsableCommand {
     @Flag(name: .customLong("dev-idp"), help: "Also serve the embedded development identity provider (loopback only).")
     var devIdentityProvider = false
 
+    /// `make run`'s fallback to the development provider (`DevProviderFallback`).
+    @Flag(name: .customLong("dev-idp-fallback"),
+          help: "Without CLIENT_ID, serve the development identity provider, unless REDIRECT_URI, TRUSTED_PROXIES or HOST look like production (then stop). What `make run` uses.")
+    var devIdentityProviderFallback = false
+
+    /// Check and exit, without listening.
+    @Flag(name: .customLong("check-config"), help: "Check the configuration, say which identity provider would be used, and exit without listening.")
+    var checkConfiguration = false
+
     @Option(name: .customLong("env-file"), help: "The .env file to read; the environment wins over it.")
     var envFile = ".env"
 
@@ -32,15 +41,30 @@ struct EntraWeb: ParsableCommand {
             if devIdentityProvider { configuration.devIdentityProvider = true }
             let level = logLevel ?? configuration.logLevel
             LoggingSystem.bootstrap { label in logOutput.logHandler(label: label, level: level) }
-            server = try AppServer(configuration: configuration, logger: Logger(label: "entra-web"))
+            let logger = Logger(label: "entra-web")
+            if devIdentityProviderFallback {
+                switch DevProviderFallback.decide(configuration) {
+                case .asConfigured: break
+                case .startDevProvider:
+                    logger.notice("No CLIENT_ID configured: starting with the embedded development identity provider (demo users only)")
+                    configuration.devIdentityProvider = true
+                case .refuse(let error): throw error
+                }
+            }
+            server = try AppServer(configuration: configuration, logger: logger)
+            if checkConfiguration {
+                logOutput.flush(timeout: 2)
+                printLine("Configuration OK: \(server.app.identityDescription)", to: STDOUT_FILENO)
+                return
+            }
             try server.run()
         } catch let error as ConfigurationError {
             logOutput.flush(timeout: 2)
-            printError("Configuration error: \(error)")
+            printLine("Configuration error: \(error)")
             throw ExitCode(2)
         } catch {
             logOutput.flush(timeout: 2)
-            printError("Cannot start: \(error)")
+            printLine("Cannot start: \(error)")
             throw ExitCode(1)
         }
     }
@@ -48,10 +72,10 @@ struct EntraWeb: ParsableCommand {
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
-/// Writes one line to standard error, where start-up failures belong.
-private func printError(_ line: String) {
+/// Writes one line to standard error (where start-up failures belong) or another descriptor.
+private func printLine(_ line: String, to descriptor: Int32 = STDERR_FILENO) {
     let bytes = Array("\(line)\n".utf8)
-    _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
 }
 
 EntraWeb.main()

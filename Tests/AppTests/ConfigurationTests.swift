@@ -92,4 +92,23 @@ import Testing
         }
         #expect(Set(example.keys) == Set(AppConfiguration.keys.map(\.key)))
     }
+
+    @Test func theReadmesConfigurationTableListsEveryKey() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let rows = Set(readme.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("| `"), let end = line.dropFirst(3).firstIndex(of: "`") else { return nil }
+            return String(line[line.index(line.startIndex, offsetBy: 3)..<end])
+        })
+        for (key, _) in AppConfiguration.keys {
+            #expect(rows.contains(key), "\(key) missing from the README's configuration table")
+        }
+    }
+
+    @Test func theShippedExampleIsNotMultiTenant() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let example = try DotEnv.load(path: root.appendingPathComponent(".env.example").path)
+        let authority = try #require(example["AUTHORITY"])
+        #expect(!authority.hasSuffix("/organizations") && !authority.hasSuffix("/common"))
+    }
 }

@@ -1,4 +1,5 @@
 import App
+@_spi(Testing) import DevIdentityProvider
 import Encodings
 import Foundation
 import Testing
@@ -142,8 +143,11 @@ import Testing
         let browser = app.browser()
         try app.signIn(browser, as: "adele")
         #expect(app.sessionFiles().count == 1)
-        let logout = try browser.get("/logout")
-        #expect(logout.status == 302)
+        // A GET only shows the Sign out button (SignOutForgeryTests); the button's POST signs out.
+        #expect(try browser.get("/logout").status == 200)
+        #expect(app.sessionFiles().count == 1)
+        let logout = try app.signOut(browser)
+        #expect(logout.status == 303)
         let location = try #require(logout.location)
         #expect(location.hasPrefix(app.base + "/_dev/idp/"))
         #expect(location.contains("post_logout_redirect_uri=" + FormURLEncoding.percentEncode(app.base + "/")))
@@ -159,8 +163,11 @@ import Testing
     @Test func signOutByPOSTAlsoWorks() throws {
         let app = try RunningApp()
         let browser = app.browser()
-        try app.signIn(browser, as: "alex")
-        let logout = try browser.post("/logout", form: [])
+        let home = try app.signIn(browser, as: "alex")
+        // The home page's own Sign out button: its form and token, posted in one click.
+        let button = try #require(HTML.form(in: home.body))
+        #expect(button.action == "/logout")
+        let logout = try browser.post(button.action, form: button.fields)
         #expect(logout.status == 303)
         #expect(app.sessionFiles().isEmpty)
     }

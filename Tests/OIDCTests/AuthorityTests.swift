@@ -17,7 +17,7 @@ import Testing
         let authority = try Authority.entra("http://127.0.0.1:5000/_dev/idp/organizations")
         #expect(authority.kind == .entra(tenant: "organizations"))
         #expect(authority.metadataURL == "http://127.0.0.1:5000/_dev/idp/organizations/v2.0/.well-known/openid-configuration")
-        #expect(throws: ConfigurationError.self) { try Authority.entra("https://login.microsoftonline.com/common/oauth2/v2.0/authorize") }
+        #expect(throws: SettingError.self) { try Authority.entra("https://login.microsoftonline.com/common/oauth2/v2.0/authorize") }
     }
 
     @Test func genericAuthorityMetadataURL() throws {
@@ -35,7 +35,7 @@ import Testing
         // A percent-escaped loopback address is not loopback: the host is checked as written.
         for url in ["http://idp.example.com", "http://128.0.0.1", "http://localhost.evil.com", "ftp://localhost", "idp.example.com",
                     "http://127.0.0.%31", "http://local%68ost"] {
-            #expect(throws: ConfigurationError.self, "\(url)") { try Authority.generic(url) }
+            #expect(throws: SettingError.self, "\(url)") { try Authority.generic(url) }
         }
     }
 
@@ -44,30 +44,29 @@ import Testing
         #expect(try Authority.entra("https://Login.MicrosoftOnline.com/common").host == "login.microsoftonline.com")
     }
 
-    @Test func errorsNameTheKey() {
+    /// Which key a bad value came from is the app's to say (AppTests' AuthorityConfigurationTests);
+    /// the OIDC module says what is wrong with the value.
+    @Test func errorsExplainTheProblem() {
         do {
-            _ = try Authority.fromEnvironment(["AUTHORITY": "http://login.microsoftonline.com/common"])
+            _ = try Authority.entra("http://login.microsoftonline.com/common")
             Issue.record("accepted http")
         } catch {
-            #expect(error.key == "AUTHORITY")
             #expect(error.description.contains("https"))
         }
-        #expect(throws: ConfigurationError(key: "AUTHORITY", reason: "is required (or OIDC_AUTHORITY for a non-Entra provider)")) {
-            try Authority.fromEnvironment([:])
+        #expect(throws: SettingError("must use https (http is allowed only for localhost, 127.0.0.0/8 and ::1)")) {
+            try Authority.generic("http://idp.example")
         }
-        do {
-            _ = try Authority.fromEnvironment(["OIDC_AUTHORITY": "http://idp.example"])
-            Issue.record("accepted http")
-        } catch {
-            #expect(error.key == "OIDC_AUTHORITY")
-        }
-        #expect(throws: ConfigurationError.self) { try Authority.entra("https://login.microsoftonline.com/common/v2.0") }
-        #expect(throws: ConfigurationError.self) { try Authority.entra("https://login.microsoftonline.com") }
-        #expect(throws: ConfigurationError.self) { try Authority.fromEnvironment(["AUTHORITY": "https://a/b", "OIDC_AUTHORITY": "https://c"]) }
+        #expect(throws: SettingError.self) { try Authority.entra("https://login.microsoftonline.com/common/v2.0") }
+        #expect(throws: SettingError.self) { try Authority.entra("https://login.microsoftonline.com") }
     }
 
-    @Test func fromEnvironmentPicksTheKind() throws {
-        #expect(try Authority.fromEnvironment(["AUTHORITY": "https://login.microsoftonline.com/common"]).isEntra)
-        #expect(try !Authority.fromEnvironment(["OIDC_AUTHORITY": "https://accounts.google.com"]).isEntra)
+    @Test func multiTenantAuthorities() throws {
+        #expect(try Authority.entra("https://login.microsoftonline.com/common").isMultiTenant)
+        #expect(try Authority.entra("https://login.microsoftonline.com/Organizations").isMultiTenant)
+        // consumers' issuer is the one directory of personal accounts; a GUID or domain pins one tenant.
+        #expect(try !Authority.entra("https://login.microsoftonline.com/consumers").isMultiTenant)
+        #expect(try !Authority.entra("https://login.microsoftonline.com/72f988bf-86f1-41af-91ab-2d7cd011db47").isMultiTenant)
+        #expect(try !Authority.entra("https://login.microsoftonline.com/contoso.onmicrosoft.com").isMultiTenant)
+        #expect(try !Authority.generic("https://accounts.google.com").isMultiTenant)
     }
 }

@@ -1,6 +1,7 @@
 import CryptoSupport
 import Encodings
 import Foundation
+import JOSE
 import OIDC
 import Testing
 
@@ -98,7 +99,7 @@ import Testing
 
     @Test func certificateCredentialRequiresMatchingKey() throws {
         let certificate = try Certificate.selfSigned(key: TestKeys.primary, commonName: "x")
-        #expect(throws: ConfigurationError.self) {
+        #expect(throws: SettingError("does not match its private key")) {
             try ClientCredential.certificate(privateKeyPEM: try TestKeys.secondary.privateKeyPEM(), certificatePEM: certificate.pem)
         }
         _ = try ClientCredential.certificate(privateKeyPEM: try TestKeys.primary.privateKeyPEM(), certificatePEM: certificate.pem)

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPClient
+import JOSE
 import OIDC
 import Testing
 

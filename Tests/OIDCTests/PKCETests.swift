@@ -1,3 +1,4 @@
+import CryptoSupport
 import OIDC
 import Testing
 

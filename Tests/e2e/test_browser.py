@@ -6,7 +6,8 @@ In one browser session it checks that:
   signed in; `/graph` shows her profile and `/admin` her claims;
 - the `session` cookie is HttpOnly and SameSite=Lax: `get_cookies()` lists it, but
   `document.cookie` does not show it;
-- Sign out lands on `/` signed out with the cookie gone; signing in as Alex (no admin
+- Sign out (the home page's button, a same-origin POST with the session's token) lands on
+  `/` signed out with the cookie gone; signing in as Alex (no admin
   role) works and `/admin` answers with the 403 page;
 - no page logs a Content-Security-Policy violation or an error about the app's origin
   (and that this console check does catch an inline script).
@@ -146,7 +147,7 @@ def test_sign_in_graph_admin_sign_out_and_forbidden_in_a_real_browser(start_app,
     walk.click("a.button[href='/admin']")
     walk.page("admin-adele", "You hold the admin app role", "These are the claims of your ID token")
     walk.click("main a[href='/']")
-    walk.click("a.button[href='/logout']")
+    walk.click("main form[action='/logout'] button")
     walk.page("home-signed-out-again", "This app signs you in")
     assert session_cookie(driver) is None, f"session cookie left after sign-out: {driver.get_cookies()}"
 

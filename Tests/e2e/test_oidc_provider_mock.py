@@ -100,6 +100,14 @@ def assert_signed_out(browser, app):
     assert graph.status_code == 302 and graph.headers["Location"].startswith("/login"), graph.headers
 
 
+def sign_out(browser, app):
+    """The Sign out button: the form on /logout (as in every page's header), with its token."""
+    page = browser.get(app.base + "/logout")
+    assert page.status_code == 200, page.text
+    token = re.search(r'<input type="hidden" name="token" value="([^"]+)">', page.text).group(1)
+    return browser.post(app.base + "/logout", data={"token": html.unescape(token)}, allow_redirects=False)
+
+
 def graph_rows(page):
     return dict(re.findall(r'<tr><th scope="row">([^<]*)</th><td>([^<]*)</td></tr>', page))
 
@@ -155,9 +163,13 @@ def test_sign_in_profile_and_sign_out(start_app, method):
         assert rows.get("Name") == "Alice Example"
         assert "phone_number" not in profile.text, "the mock released a claim whose scope was not requested"
 
-        bye = browser.get(app.base + "/logout", allow_redirects=False)
-        assert bye.status_code == 302
-        end_session = bye.headers["Location"]
+        bye = sign_out(browser, app)
+        # The provider is another origin: a page, not a redirect, carries the browser on
+        # (browsers apply the form page's CSP form-action to a redirect after the POST).
+        assert bye.status_code == 200, bye.text
+        assert "Location" not in bye.headers
+        end_session = html.unescape(re.search(r'<a class="button" href="([^"]+)">Continue</a>', bye.text).group(1))
+        assert f'<meta http-equiv="refresh" content="0; url={html.escape(end_session)}">' in bye.text, bye.text
         assert end_session.startswith(provider.issuer + "/oauth2/end_session?"), end_session
         assert query_of(end_session) == {"post_logout_redirect_uri": app.base + "/", "client_id": CLIENT_ID}
         assert "Max-Age=0" in bye.headers["Set-Cookie"]

@@ -62,3 +62,29 @@ def test_a_log_reader_that_stops_reading_does_not_stop_the_server(tmp_path):
         assert "dropped" not in rest
     finally:
         process.kill()
+
+
+def configuration_errors(tmp_path, env):
+    result = subprocess.run([str(BINARY), "--env-file", "/nonexistent/.env"], cwd=tmp_path, capture_output=True, text=True,
+                            env={"PORT": "0", "SESSION_DIR": str(tmp_path / "sessions"), "TEMPLATES_DIR": str(ROOT / "Templates"),
+                                 "PUBLIC_DIR": str(ROOT / "Public"), **env}, timeout=30)
+    assert result.returncode == 2, result.stderr
+    return [line for line in result.stderr.splitlines() if line.strip()]
+
+
+def test_a_multi_tenant_authority_without_allowed_tenants_stops_startup(tmp_path):
+    lines = configuration_errors(tmp_path, {"CLIENT_ID": "client", "CLIENT_SECRET": "secret",
+                                            "AUTHORITY": "https://login.microsoftonline.com/organizations"})
+    assert len(lines) == 1 and lines[0].startswith("Configuration error: ALLOWED_TENANTS is required"), lines
+
+
+def test_a_plain_http_graph_endpoint_stops_startup(tmp_path):
+    # It would receive the signed-in user's access token in the clear.
+    lines = configuration_errors(tmp_path, {"GRAPH_ENDPOINT": "http://graph.example.com/v1.0/me"})
+    assert len(lines) == 1 and lines[0].startswith("Configuration error: GRAPH_ENDPOINT must be an https URL"), lines
+
+
+def test_allowed_tenants_star_is_a_warning_at_start(start_app):
+    app = start_app(env={"CLIENT_ID": "client", "CLIENT_SECRET": "secret", "ALLOWED_TENANTS": "*",
+                         "AUTHORITY": "https://login.microsoftonline.com/organizations"})
+    assert "ALLOWED_TENANTS=*: users of every Microsoft Entra tenant can sign in" in app.log

@@ -2,6 +2,7 @@ import Encodings
 import FoundationEssentials
 import HTTPServer
 import Logging
+import OIDC
 
 /// The app's settings, read from the environment and `.env` (the environment wins) and
 /// checked once at start-up so a bad value stops the process with a message naming the key.
@@ -13,11 +14,14 @@ public struct AppConfiguration: Sendable {
     public var authority: String?
     /// Issuer of any standard OpenID provider (used instead of AUTHORITY).
     public var oidcAuthority: String?
+    /// ALLOWED_TENANTS: the Entra directories whose users may sign in (nil: not set).
+    public var allowedTenants: TenantRestriction?
     /// Absolute redirect URI; when unset it is derived from the address the server binds.
     public var redirectURI: URL?
     public var scopes: [String]
     /// The Graph resource `/graph` shows; nil means Microsoft Graph's `/me` (or the
-    /// development provider's when that is on).
+    /// development provider's when that is on). https, or http on loopback: it receives
+    /// the user's access token.
     public var graphEndpoint: URL?
     public var adminRole: String
     public var clientCertificatePath: String?
@@ -50,6 +54,7 @@ public struct AppConfiguration: Sendable {
         ("CLIENT_SECRET", "Client secret of the app registration (or use a certificate)"),
         ("AUTHORITY", "https://login.microsoftonline.com/<tenant id or domain>"),
         ("OIDC_AUTHORITY", "Issuer URL of any other OpenID provider, used instead of AUTHORITY"),
+        ("ALLOWED_TENANTS", "Comma-separated directory (tenant) ids that may sign in; required with common or organizations; * for any"),
         ("REDIRECT_URI", "Absolute redirect URI registered in Entra, ending in /getAToken"),
         ("SCOPE", "Space-separated API scopes to request besides openid profile offline_access"),
         ("GRAPH_ENDPOINT", "The Graph resource /graph shows"),
@@ -83,9 +88,10 @@ public struct AppConfiguration: Sendable {
             clientSecret: reader.string("CLIENT_SECRET"),
             authority: reader.string("AUTHORITY"),
             oidcAuthority: reader.string("OIDC_AUTHORITY"),
+            allowedTenants: try reader.tenants("ALLOWED_TENANTS"),
             redirectURI: try reader.absoluteURL("REDIRECT_URI"),
             scopes: (reader.string("SCOPE") ?? "User.Read").split(separator: " ").map(String.init),
-            graphEndpoint: try reader.absoluteURL("GRAPH_ENDPOINT"),
+            graphEndpoint: try reader.bearerTokenURL("GRAPH_ENDPOINT"),
             adminRole: reader.string("ADMIN_ROLE") ?? "admin",
             clientCertificatePath: reader.string("CLIENT_CERTIFICATE_PATH"),
             clientPrivateKeyPath: reader.string("CLIENT_PRIVATE_KEY_PATH"),
@@ -119,6 +125,25 @@ public struct AppConfiguration: Sendable {
         clientID != nil && (authority != nil || oidcAuthority != nil)
     }
 
+    /// The settings that say "a server others use": a proxy in front, a redirect URI that is
+    /// not plain http on this machine, a listening address that is not loopback.
+    public var productionLookingKeys: [String] {
+        var keys: [String] = []
+        if !redirectURIIsLocal { keys.append("REDIRECT_URI") }
+        if !trustedProxies.isEmpty { keys.append("TRUSTED_PROXIES") }
+        if !LoopbackHost.isLoopback(host) { keys.append("HOST") }
+        return keys
+    }
+
+    /// True when REDIRECT_URI is unset (then derived from the listening address) or an http
+    /// URL on a loopback host.
+    public var redirectURIIsLocal: Bool {
+        guard let redirectURI else { return true }
+        let components = URLComponents(url: redirectURI, resolvingAgainstBaseURL: false)
+        guard components?.scheme?.lowercased() == "http", let host = components?.literalHost else { return false }
+        return LoopbackHost.isLoopback(host)
+    }
+
     /// The keys a real provider needs that are not set, for the configuration page.
     public var missingIdentityKeys: [String] {
         var missing: [String] = []
@@ -148,6 +173,17 @@ private struct SettingReader {
             throw ConfigurationError(key: key, reason: "has \"\(entry)\", which is not an IP address or CIDR block")
         }
         return entries
+    }
+
+    /// A list of directory (tenant) GUIDs, or `*` alone for any tenant.
+    func tenants(_ key: String) throws(ConfigurationError) -> TenantRestriction? {
+        let entries = list(key)
+        if entries.isEmpty { return nil }
+        if entries == ["*"] { return .anyTenant }
+        for entry in entries where entry.utf8.count != 36 || UUID(uuidString: entry) == nil {
+            throw ConfigurationError(key: key, reason: "has \"\(entry)\", which is not a directory (tenant) id: list GUIDs such as 72f988bf-86f1-41af-91ab-2d7cd011db47, or * alone for any tenant")
+        }
+        return .only(Set(entries.map { $0.lowercased() }))
     }
 
     func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
@@ -188,6 +224,17 @@ private struct SettingReader {
               let host = URLComponents(string: raw)?.literalHost, !host.isEmpty
         else {
             throw ConfigurationError(key: key, reason: "must be an absolute http(s) URL, got \"\(raw)\"")
+        }
+        return url
+    }
+
+    /// An absolute URL that may receive a bearer token: https, or http only on loopback
+    /// (the same rule as for the provider's own URLs).
+    func bearerTokenURL(_ key: String) throws(ConfigurationError) -> URL? {
+        guard let url = try absoluteURL(key) else { return nil }
+        let components = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        if components?.scheme?.lowercased() == "http", !(components?.literalHost.map { LoopbackHost.isLoopback($0) } ?? false) {
+            throw ConfigurationError(key: key, reason: "must be an https URL (http only for localhost, 127.0.0.0/8 and ::1): it receives the signed-in user's access token")
         }
         return url
     }

@@ -21,13 +21,41 @@ public struct Identity: Sendable {
     public let transport: any HTTPTransport
 }
 
-/// Turns the app's settings into an `Identity` once the listening port is known.
+/// Turns the app's settings into an `Identity` once the listening port is known. This is
+/// the one place the app builds its OIDC client, so it is also where the OIDC module's
+/// reason-only `SettingError`s become start-up errors naming the key.
 struct IdentityFactory: Sendable {
+    /// What a real provider needs that does not depend on the port, checked at start-up.
+    private struct Provider: Sendable {
+        let authority: Authority
+        let clientID: String
+        let credential: ClientCredential
+        let tenants: TenantRestriction
+    }
+
+    /// The settings the identity is built from.
     let configuration: AppConfiguration
-    let devProvider: DevIdentityProvider?
+    /// The development provider, when it is on (then no other provider is built).
+    let dev: DevIdentityWiring?
+    /// Outbound HTTP for the OIDC client and Graph.
     let transport: any HTTPTransport
+    /// The time tokens are judged by.
     let clock: @Sendable () -> Date
+    /// Where the OIDC client logs.
     let logger: Logger
+    /// The real provider's settings, checked at start-up; nil without one.
+    private let provider: Provider?
+
+    /// Checks every provider setting now, so a bad one stops start-up before the server binds.
+    init(configuration: AppConfiguration, dev: DevIdentityWiring?, transport: any HTTPTransport,
+         clock: @escaping @Sendable () -> Date, logger: Logger) throws(ConfigurationError) {
+        self.configuration = configuration
+        self.dev = dev
+        self.transport = transport
+        self.clock = clock
+        self.logger = logger
+        provider = dev == nil ? try Self.provider(configuration, logger: logger) : nil
+    }
 
     /// Nil when no provider is configured (the configuration page is shown instead).
     func make(boundHost: String, boundPort: Int) throws(ConfigurationError) -> Identity? {
@@ -36,38 +64,64 @@ struct IdentityFactory: Sendable {
         guard let origin = Self.origin(of: redirectURI) else {
             throw ConfigurationError(key: "REDIRECT_URI", reason: "must be an absolute http(s) URL")
         }
-        if let devProvider {
-            devProvider.configure(origin: listenOrigin, redirectURI: redirectURI)
-            let oidc = OIDCConfiguration(
-                authority: try Authority.entra(devProvider.authority(origin: listenOrigin), key: "DEV_IDP"),
-                clientID: devProvider.clientID, credential: .secret(devProvider.clientSecret),
-                redirectURI: redirectURI, scopes: configuration.scopes)
-            return Identity(
-                client: OIDCClient(configuration: oidc, transport: transport, clock: clock, logger: logger), redirectURI: redirectURI, origin: origin,
-                graphEndpoint: configuration.graphEndpoint?.absoluteString ?? devProvider.graphEndpoint(origin: listenOrigin),
-                providerName: "the development identity provider", transport: transport)
+        if let dev {
+            return try dev.identity(listenOrigin: listenOrigin, redirectURI: redirectURI, origin: origin,
+                                    configuration: configuration, transport: transport, clock: clock, logger: logger)
         }
-        guard let clientID = configuration.clientID else { return nil }
-        let authority: Authority
-        if let entra = configuration.authority {
-            authority = try Authority.entra(entra)
-        } else if let generic = configuration.oidcAuthority {
-            authority = try Authority.generic(generic)
-        } else {
-            return nil
-        }
+        guard let provider else { return nil }
         let oidc = OIDCConfiguration(
-            authority: authority, clientID: clientID, credential: try credential(),
-            redirectURI: redirectURI, scopes: configuration.scopes)
+            authority: provider.authority, clientID: provider.clientID, credential: provider.credential,
+            redirectURI: redirectURI, scopes: configuration.scopes, tenants: provider.tenants)
         return Identity(
             client: OIDCClient(configuration: oidc, transport: transport, clock: clock, logger: logger), redirectURI: redirectURI, origin: origin,
             graphEndpoint: configuration.graphEndpoint?.absoluteString ?? AppConfiguration.defaultGraphEndpoint,
-            providerName: authority.isEntra ? "Microsoft" : authority.host, transport: transport)
+            providerName: provider.authority.isEntra ? "Microsoft" : provider.authority.host, transport: transport)
     }
 
+    /// The redirect URI's path when REDIRECT_URI is not set.
     static let defaultRedirectPath = "/getAToken"
 
-    private func credential() throws(ConfigurationError) -> ClientCredential {
+    /// AUTHORITY or OIDC_AUTHORITY, the credential and the tenants; nil without CLIENT_ID.
+    private static func provider(_ configuration: AppConfiguration, logger: Logger) throws(ConfigurationError) -> Provider? {
+        guard let clientID = configuration.clientID else { return nil }
+        let authority: Authority
+        if configuration.authority != nil && configuration.oidcAuthority != nil {
+            throw ConfigurationError(key: "OIDC_AUTHORITY", reason: "set either AUTHORITY (Microsoft Entra ID) or OIDC_AUTHORITY (another OpenID provider), not both")
+        }
+        if let entra = configuration.authority {
+            if entra.contains("<") {
+                throw ConfigurationError(key: "AUTHORITY", reason: "still holds the placeholder from .env.example: use https://login.microsoftonline.com/ followed by your Directory (tenant) ID")
+            }
+            do { authority = try Authority.entra(entra) } catch { throw ConfigurationError(key: "AUTHORITY", reason: error.reason) }
+        } else if let generic = configuration.oidcAuthority {
+            do { authority = try Authority.generic(generic) } catch { throw ConfigurationError(key: "OIDC_AUTHORITY", reason: error.reason) }
+        } else {
+            return nil
+        }
+        return Provider(authority: authority, clientID: clientID, credential: try credential(configuration),
+                        tenants: try tenants(for: authority, configuration: configuration, logger: logger))
+    }
+
+    /// ALLOWED_TENANTS against the authority: required where any tenant's token would
+    /// otherwise be accepted, meaningless for a provider without Entra's tenants.
+    static func tenants(for authority: Authority, configuration: AppConfiguration, logger: Logger) throws(ConfigurationError) -> TenantRestriction {
+        guard let allowed = configuration.allowedTenants else {
+            if authority.isMultiTenant {
+                throw ConfigurationError(key: "ALLOWED_TENANTS", reason: "is required with a multi-tenant AUTHORITY (\(authority.realm)): the directory (tenant) ids whose users may sign in, comma-separated, or * to let users of every Microsoft Entra tenant in")
+            }
+            return .issuer
+        }
+        guard authority.isEntra else {
+            throw ConfigurationError(key: "ALLOWED_TENANTS", reason: "applies only with AUTHORITY (Microsoft Entra ID); an OIDC_AUTHORITY issuer already names its one provider")
+        }
+        if allowed == .anyTenant {
+            logger.warning("ALLOWED_TENANTS=*: users of every Microsoft Entra tenant can sign in, and an administrator of any tenant can give themselves the \(configuration.adminRole) app role")
+        }
+        return allowed
+    }
+
+    /// The certificate (CLIENT_CERTIFICATE_PATH and CLIENT_PRIVATE_KEY_PATH) or the secret.
+    private static func credential(_ configuration: AppConfiguration) throws(ConfigurationError) -> ClientCredential {
         if let certificatePath = configuration.clientCertificatePath {
             guard let keyPath = configuration.clientPrivateKeyPath else {
                 throw ConfigurationError(key: "CLIENT_PRIVATE_KEY_PATH", reason: "is required with CLIENT_CERTIFICATE_PATH")
@@ -78,7 +132,11 @@ struct IdentityFactory: Sendable {
             guard let key = try? String(contentsOfFile: keyPath, encoding: .utf8) else {
                 throw ConfigurationError(key: "CLIENT_PRIVATE_KEY_PATH", reason: "cannot read \(keyPath)")
             }
-            return try ClientCredential.certificate(privateKeyPEM: key, certificatePEM: certificate, key: "CLIENT_CERTIFICATE_PATH")
+            do {
+                return try ClientCredential.certificate(privateKeyPEM: key, certificatePEM: certificate)
+            } catch {
+                throw ConfigurationError(key: "CLIENT_CERTIFICATE_PATH", reason: error.reason)
+            }
         }
         guard let secret = configuration.clientSecret else {
             throw ConfigurationError(key: "CLIENT_SECRET", reason: "is required (or CLIENT_CERTIFICATE_PATH and CLIENT_PRIVATE_KEY_PATH)")

@@ -69,8 +69,9 @@ struct GraphRoutes {
             message = "\(api) is unavailable right now (HTTP \(code)). Please try again in a moment."
         case .unexpectedStatus(let code):
             message = "\(api) answered with an unexpected status (HTTP \(code))."
-        case .unreachable(let error):
-            message = "\(api) could not be reached (\(error)). Please try again in a moment."
+        case .unreachable:
+            // Which host and why are in the log line below, not on the page.
+            message = "\(api) could not be reached. Please try again in a moment."
         case .notJSON:
             message = "\(api) sent a response that is not JSON."
         }

@@ -25,7 +25,8 @@ struct SignInRoutes {
         // browser back to the redirect URI's host. Starting elsewhere (127.0.0.1 versus
         // localhost) would lose the session on the way back, so move to that host first.
         if let host = request.host, "\(request.scheme)://\(host)" != identity.origin,
-           URLComponents(string: identity.origin)?.literalHost.map(isLoopback) == true, isLoopback(hostName(host))
+           let originHost = URLComponents(string: identity.origin)?.literalHost, LoopbackHost.isLoopback(originHost),
+           LoopbackHost.isLoopback(hostHeader: host)
         {
             return .redirect(to: identity.origin + request.path + (request.query.map { "?" + $0 } ?? ""))
         }
@@ -54,7 +55,7 @@ struct SignInRoutes {
             let created = try app.sessions.store.create(remember)
             setCookie = app.sessions.setCookie(created, for: request)
         }
-        let user = existing.flatMap { SignedInUser(claims: $0.claims) }
+        let user = existing.flatMap(SignedInUser.init(session:))
         var context: [String: Any] = ["authorizeURL": signIn.url, "providerName": identity.providerName]
         // Left out for "/": Mustache shows a section for an empty string too.
         if next != "/" { context["next"] = next }
@@ -159,19 +160,12 @@ struct SignInRoutes {
             status = .badRequest
             heading = "Sign-in failed"
         }
+        // The page says what to do; what an operator needs (hosts, curl's words) goes to the log.
+        if let detail = error.detail {
+            app.logger.warning("Sign-in failed: the provider could not be reached", metadata: ["reason": "\(error.logReason)", "detail": "\(detail)"])
+        }
         let retry = "/login?" + FormURLEncoding.encode([("next", next)])
         return app.errorPage(heading: heading, message: error.description, details: details, retryURL: retry,
                              retryLabel: "Sign in again", status: status)
-    }
-
-    private static func hostName(_ hostHeader: String) -> String {
-        if hostHeader.hasPrefix("["), let end = hostHeader.firstIndex(of: "]") {
-            return String(hostHeader[hostHeader.index(after: hostHeader.startIndex)..<end])
-        }
-        return String(hostHeader.split(separator: ":").first ?? "")
-    }
-
-    private static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
     }
 }

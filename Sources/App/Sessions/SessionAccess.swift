@@ -29,7 +29,7 @@ struct SessionAccess: Sendable {
 
     /// The signed-in session of this request and its user, or nil.
     func signedIn(_ request: HTTPRequest) throws -> (session: Session, user: SignedInUser)? {
-        guard let session = try load(request), let user = SignedInUser(claims: session.claims) else { return nil }
+        guard let session = try load(request), let user = SignedInUser(session: session) else { return nil }
         return (session, user)
     }
 

@@ -7,6 +7,14 @@ struct SignedInUser: Sendable {
     let username: String
     let roles: [String]
     let claims: [String: JSONValue]
+    /// What the Sign out buttons post (`SignOutProtection`); nil when not known.
+    var signOutToken: String?
+
+    /// The user signed in to `session`, with the session's sign-out token; nil when nobody is.
+    init?(session: Session) {
+        self.init(claims: session.claims)
+        signOutToken = SignOutProtection.token(sessionID: session.id)
+    }
 
     /// Nil when the claims are not those of a signed-in user.
     init?(claims: [String: JSONValue]) {
@@ -22,5 +30,9 @@ struct SignedInUser: Sendable {
     func hasRole(_ role: String) -> Bool { roles.contains(role) }
 
     /// What the layout's header shows.
-    var templateContext: [String: Any] { ["name": name, "username": username] }
+    var templateContext: [String: Any] {
+        var context: [String: Any] = ["name": name, "username": username]
+        if let signOutToken { context["signOutToken"] = signOutToken }
+        return context
+    }
 }

@@ -78,6 +78,7 @@ extension EventLoop {
     func dispatch(_ parsed: HTTPRequest, keepAlive: Bool, on connection: Connection) {
         var request = parsed
         if let peer = connection.peer {
+            request.peerAddress = connection.peerText
             ForwardedHeaders.apply(to: &request, peer: peer, peerText: connection.peerText, trusted: context.proxies)
         }
         let info = RequestInfo(

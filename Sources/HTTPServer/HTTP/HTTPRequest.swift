@@ -18,11 +18,15 @@ public struct HTTPRequest: Sendable {
     public var scheme: String
     /// The host the client asked for: X-Forwarded-Host behind a trusted proxy, else Host.
     public var host: String?
+    /// The TCP peer's address as text (`127.0.0.1`, `::1`), set by the event loop and never
+    /// rewritten by forwarded headers; nil for a request that did not come from a socket.
+    /// For decisions that must not trust any proxy (the development provider's gate).
+    public var peerAddress: String?
 
     public init(
         method: HTTPMethod, path: String, query: String? = nil, headers: HTTPHeaders = [:],
         body: [UInt8] = [], version: (major: Int, minor: Int) = (1, 1),
-        clientAddress: String = "127.0.0.1", scheme: String = "http", host: String? = nil
+        clientAddress: String = "127.0.0.1", scheme: String = "http", host: String? = nil, peerAddress: String? = nil
     ) {
         self.method = method
         self.path = path
@@ -33,6 +37,7 @@ public struct HTTPRequest: Sendable {
         self.clientAddress = clientAddress
         self.scheme = scheme
         self.host = host ?? headers["Host"]
+        self.peerAddress = peerAddress
     }
 
     /// Query parameters, percent- and plus-decoded, in order.

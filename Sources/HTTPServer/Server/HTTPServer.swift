@@ -46,15 +46,23 @@ public final class HTTPServer: Sendable {
         state.withLock { $0.listener?.port ?? 0 }
     }
 
+    /// The address the listener is bound to, as `getsockname` reports it (`0.0.0.0` for a
+    /// wildcard bind), not the configured host name. Nil before `start()`.
+    public var boundAddress: IPAddress? {
+        state.withLock { $0.listener?.address }
+    }
+
     /// Connections currently open (for tests and diagnostics).
     public var openConnectionCount: Int {
         state.withLock { $0.context?.connectionCount ?? 0 }
     }
 
     /// Binds and starts the event loops; returns the bound port. Logs
-    /// `Listening on http://HOST:PORT`.
+    /// `Listening on http://HOST:PORT`. `acceptBound` sees the bound address before any
+    /// connection is accepted; when it throws, the listener is closed and the error rethrown
+    /// (the app refuses to serve its development provider on a non-loopback address).
     @discardableResult
-    public func start() throws -> Int {
+    public func start(acceptBound: (IPAddress?) throws -> Void = { _ in }) throws -> Int {
         try state.withLock { state in
             guard case .idle = state.phase else { throw ServerError.alreadyStarted }
             // A client that vanishes must not kill the process on the next write.
@@ -63,6 +71,12 @@ public final class HTTPServer: Sendable {
 
             let context = try ServerContext(configuration: configuration, responder: responder, logger: logger)
             let listener = try Listener.bind(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
+            do {
+                try acceptBound(listener.address)
+            } catch {
+                close(listener.fd)
+                throw error
+            }
             let count = max(1, configuration.eventLoopThreads ?? Linux.availableCPUCount())
             var loops: [EventLoop] = []
             do {

@@ -5,6 +5,8 @@ struct Listener: Sendable {
     let fd: Int32
     /// The port actually bound (differs from the requested one when that was 0).
     let port: Int
+    /// The address actually bound (`getsockname`), whatever name the host was given as.
+    let address: IPAddress?
 
     static func bind(host: String, port: Int, backlog: Int) throws -> Listener {
         var hints = addrinfo()
@@ -47,6 +49,7 @@ struct Listener: Sendable {
             }
             return UInt16(bigEndian: UnsafeRawPointer(pointer).assumingMemoryBound(to: sockaddr_in.self).pointee.sin_port)
         }
-        return Listener(fd: fd, port: Int(bound))
+        let address = withUnsafePointer(to: &storage) { IPAddress($0) }
+        return Listener(fd: fd, port: Int(bound), address: address)
     }
 }

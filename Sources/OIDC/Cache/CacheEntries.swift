@@ -1,4 +1,5 @@
 import FoundationEssentials
+import JOSE
 
 /// The entries of MSAL's unified token cache schema, with MSAL's field names. Times are
 /// epoch seconds stored as strings, as the schema requires.

@@ -1,6 +1,7 @@
 import CryptoSupport
 import FoundationEssentials
 import HTTPClient
+import JOSE
 import Logging
 
 /// The OpenID Connect client the app uses: authorize URL, callback handling, silent token
@@ -85,11 +86,7 @@ public final class OIDCClient: Sendable {
         }
         let claims = try validateIDToken(idToken, issuer: metadata.issuer, nonce: flow.nonce, previous: nil)
 
-        // Entra: "uid.utid" from client_info, as MSAL keys accounts. Other providers send no
-        // client_info; MSAL then uses the subject, and so do we (validation ensured it exists).
-        let homeAccountID = ClientInfo(encoded: tokens.clientInfo)?.homeAccountID
-            ?? ClientInfo(encoded: response.clientInfo)?.homeAccountID
-            ?? claims.subject ?? ""
+        let homeAccountID = Self.homeAccountID(tokens: tokens, claims: claims)
         let account = cache.add(tokens, idTokenClaims: claims, context: cacheContext(
             homeAccountID: homeAccountID, requestedScopes: flow.scopes, grantType: "authorization_code"))
         logger.info("Signed in", metadata: ["tenant": "\(LogSafe.token(claims.tenantID ?? "-"))"])
@@ -99,10 +96,19 @@ public final class OIDCClient: Sendable {
 
     // MARK: - Shared helpers
 
+    /// The key the account's tokens are cached under: "uid.utid" from the token endpoint's
+    /// client_info (Entra), as MSAL keys accounts; without it the validated ID token's
+    /// subject, as MSAL does too (validation ensured one exists). Never the callback URL's
+    /// client_info: the browser writes that URL, and a forged one would file this user's
+    /// tokens under another account's key.
+    static func homeAccountID(tokens: TokenResponse, claims: IDTokenClaims) -> String {
+        ClientInfo(encoded: tokens.clientInfo)?.homeAccountID ?? claims.subject ?? ""
+    }
+
     func validateIDToken(_ idToken: String, issuer: String, nonce: String?, previous: IDTokenClaims?) throws(OIDCError) -> IDTokenClaims {
         let expectations = IDTokenValidator.Expectations(
             issuer: issuer, clientID: configuration.clientID, now: clock(), clockSkew: configuration.clockSkew,
-            nonce: nonce, previous: previous)
+            nonce: nonce, previous: previous, tenants: configuration.tenants)
         let store = metadataStore
         let keys = IDTokenValidator.KeySource(
             current: { () throws(OIDCError) -> JWKSet in try store.signingKeys() },

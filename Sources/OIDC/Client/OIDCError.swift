@@ -50,6 +50,14 @@ public enum OIDCError: Error, Sendable, Equatable {
         }
     }
 
+    /// What an operator needs to find the cause, for the log only: the endpoint and the
+    /// transport's own words (host names, curl's error text). Nil for errors whose log
+    /// reason says it all.
+    public var detail: String? {
+        guard case .transport(let error, let endpoint) = self else { return nil }
+        return "\(endpoint.rawValue) endpoint: \(TransportErrorName.describe(error))"
+    }
+
     /// True when the right response is to send the user to sign in again.
     public var needsInteractiveSignIn: Bool {
         switch self {
@@ -64,8 +72,9 @@ extension OIDCError: CustomStringConvertible {
     /// ids help support; nothing secret is included.
     public var description: String {
         switch self {
-        case .transport(let error, let endpoint):
-            return "The identity provider's \(endpoint.rawValue) endpoint could not be reached: \(TransportErrorName.describe(error))."
+        case .transport:
+            // Host names and curl's words are for the operator (`detail`, logged), not the page.
+            return "The identity provider could not be reached. Please try again in a moment; if it keeps happening, tell the people who run this site (the server log has the details)."
         case .provider(let body):
             return "The identity provider refused the request: \(body.summary)"
         case .interactionRequired(let body):
@@ -82,6 +91,8 @@ extension OIDCError: CustomStringConvertible {
             return "This sign-in response does not belong to a sign-in started here (\(rejection.explanation)). Please sign in again."
         case .missingAuthorizationCode:
             return "The sign-in response had no authorization code."
+        case .idTokenRejected(.tenantNotAllowed(let tid)):
+            return "Your organisation's directory (tenant \(tid)) is not one this app lets sign in. If you think it should be, ask the people who run this site to add it."
         case .idTokenRejected(let rejection):
             return "The identity provider's ID token was rejected: \(rejection.logReason)."
         case .credentialFailure(let reason):

@@ -24,6 +24,14 @@ public struct Authority: Sendable, Equatable {
         return false
     }
 
+    /// True for Entra's `common` and `organizations`, whose tokens may come from any tenant
+    /// (the metadata issuer is a `{tenantid}` template). `consumers` is not: its issuer is the
+    /// one directory of personal Microsoft accounts.
+    public var isMultiTenant: Bool {
+        guard case .entra(let tenant) = kind else { return false }
+        return ["common", "organizations"].contains(tenant.lowercased())
+    }
+
     /// The cache `realm`: as MSAL Python does, the authority's first path segment (the
     /// configured tenant for Entra), or empty when the issuer has no path.
     public var realm: String {
@@ -36,9 +44,8 @@ public struct Authority: Sendable, Equatable {
     }
 
     /// Parses an Entra authority, e.g. `https://login.microsoftonline.com/contoso.onmicrosoft.com`.
-    /// `key` names the setting in errors.
-    public static func entra(_ value: String, key: String = "AUTHORITY") throws(ConfigurationError) -> Authority {
-        let (trimmed, components) = try parse(value, key: key)
+    public static func entra(_ value: String) throws(SettingError) -> Authority {
+        let (trimmed, components) = try parse(value)
         let segments = components.path.split(separator: "/").map(String.init)
         // The tenant is the last segment. A path before it is allowed (a provider mounted under
         // a prefix, like the development provider's /_dev/idp/<tenant>), but a pasted
@@ -46,59 +53,35 @@ public struct Authority: Sendable, Equatable {
         // its cause, so those are refused.
         let endpointSegments: Set<String> = ["v2.0", "oauth2", "discovery", ".well-known", "openid-configuration"]
         guard let tenant = segments.last, !segments.contains(where: { endpointSegments.contains($0.lowercased()) }) else {
-            throw ConfigurationError(key: key, reason: "must be https://<host>/<tenant> (tenant id, domain, common or organizations)")
+            throw SettingError("must be https://<host>/<tenant> (tenant id, domain, common or organizations)")
         }
         return Authority(kind: .entra(tenant: tenant), url: trimmed, host: components.literalHost!.lowercased(),
                          metadataURL: trimmed + "/v2.0/.well-known/openid-configuration")
     }
 
     /// Parses a generic OpenID provider's issuer URL.
-    public static func generic(_ value: String, key: String = "OIDC_AUTHORITY") throws(ConfigurationError) -> Authority {
-        let (trimmed, components) = try parse(value, key: key)
+    public static func generic(_ value: String) throws(SettingError) -> Authority {
+        let (trimmed, components) = try parse(value)
         return Authority(kind: .generic, url: trimmed, host: components.literalHost!.lowercased(),
                          metadataURL: trimmed + "/.well-known/openid-configuration")
     }
 
-    /// Reads `AUTHORITY` or `OIDC_AUTHORITY` from an environment (exactly one must be set).
-    public static func fromEnvironment(_ environment: [String: String]) throws(ConfigurationError) -> Authority {
-        let entra = environment["AUTHORITY"].flatMap { $0.isEmpty ? nil : $0 }
-        let generic = environment["OIDC_AUTHORITY"].flatMap { $0.isEmpty ? nil : $0 }
-        switch (entra, generic) {
-        case (let value?, nil): return try Authority.entra(value)
-        case (nil, let value?): return try Authority.generic(value)
-        case (.some, .some): throw ConfigurationError(key: "OIDC_AUTHORITY", reason: "set either AUTHORITY or OIDC_AUTHORITY, not both")
-        case (nil, nil): throw ConfigurationError(key: "AUTHORITY", reason: "is required (or OIDC_AUTHORITY for a non-Entra provider)")
-        }
-    }
-
-    private static func parse(_ value: String, key: String) throws(ConfigurationError) -> (String, URLComponents) {
+    /// The URL without trailing slashes, and its parts, once the https rule holds.
+    private static func parse(_ value: String) throws(SettingError) -> (String, URLComponents) {
         var trimmed = String(value.trimmingWhitespace)
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
               let host = components.literalHost, !host.isEmpty
-        else { throw ConfigurationError(key: key, reason: "is not an absolute URL") }
+        else { throw SettingError("is not an absolute URL") }
         guard components.query == nil, components.fragment == nil, components.user == nil, components.password == nil else {
-            throw ConfigurationError(key: key, reason: "must not contain a query, fragment or credentials")
+            throw SettingError("must not contain a query, fragment or credentials")
         }
         switch scheme {
         case "https": break
         case "http" where LoopbackHost.isLoopback(host): break
-        case "http": throw ConfigurationError(key: key, reason: "must use https (http is allowed only for localhost, 127.0.0.0/8 and ::1)")
-        default: throw ConfigurationError(key: key, reason: "must be an https URL")
+        case "http": throw SettingError("must use https (http is allowed only for localhost, 127.0.0.0/8 and ::1)")
+        default: throw SettingError("must be an https URL")
         }
         return (trimmed, components)
     }
-}
-
-/// A start-up configuration problem, naming the setting so the operator knows what to fix.
-public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let key: String
-    public let reason: String
-
-    public init(key: String, reason: String) {
-        self.key = key
-        self.reason = reason
-    }
-
-    public var description: String { "\(key) \(reason)" }
 }

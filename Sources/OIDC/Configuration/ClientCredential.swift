@@ -1,3 +1,5 @@
+import JOSE
+
 /// How this app proves its identity at the token endpoint: a client secret (post or
 /// basic) or a certificate (private_key_jwt), which Microsoft recommends for production.
 public enum ClientCredential: Sendable {
@@ -16,18 +18,18 @@ public enum ClientCredential: Sendable {
     case none
 
     /// Loads a certificate credential from PEM strings, checking that key and certificate
-    /// belong together so a mismatch is a start-up error naming `key`.
-    public static func certificate(privateKeyPEM: String, certificatePEM: String, key: String = "CLIENT_CERTIFICATE") throws(ConfigurationError) -> ClientCredential {
+    /// belong together so a mismatch is a start-up error rather than a failed sign-in.
+    public static func certificate(privateKeyPEM: String, certificatePEM: String) throws(SettingError) -> ClientCredential {
         let privateKey: RSAKey
         let certificate: Certificate
         do {
             privateKey = try RSAKey(privateKeyPEM: privateKeyPEM)
             certificate = try Certificate(pem: certificatePEM)
         } catch {
-            throw ConfigurationError(key: key, reason: "could not be loaded (\(error))")
+            throw SettingError("could not be loaded (\(error))")
         }
         guard certificate.matches(privateKey: privateKey) else {
-            throw ConfigurationError(key: key, reason: "does not match its private key")
+            throw SettingError("does not match its private key")
         }
         return .certificate(privateKey: privateKey, certificate: certificate)
     }

@@ -15,13 +15,15 @@ public struct OIDCConfiguration: Sendable {
     public var maximumPendingFlows: Int
     /// How long a sign-in attempt stays redeemable.
     public var flowLifetime: TimeInterval
+    /// Which tenants' users may sign in, checked on every ID token (refreshed ones too).
+    public var tenants: TenantRestriction
 
     /// The OpenID scopes every sign-in asks for; offline_access yields a refresh token.
     public static let reservedScopes = ["openid", "profile", "offline_access"]
 
     public init(authority: Authority, clientID: String, credential: ClientCredential, redirectURI: String,
                 scopes: [String] = ["User.Read"], clockSkew: TimeInterval = 300,
-                maximumPendingFlows: Int = 5, flowLifetime: TimeInterval = 600) {
+                maximumPendingFlows: Int = 5, flowLifetime: TimeInterval = 600, tenants: TenantRestriction = .issuer) {
         self.authority = authority
         self.clientID = clientID
         self.credential = credential
@@ -30,6 +32,7 @@ public struct OIDCConfiguration: Sendable {
         self.clockSkew = clockSkew
         self.maximumPendingFlows = maximumPendingFlows
         self.flowLifetime = flowLifetime
+        self.tenants = tenants
     }
 
     /// The scopes sent on the authorize and token requests: the reserved OpenID scopes

@@ -1,6 +1,7 @@
 import CryptoSupport
 import Encodings
 import FoundationEssentials
+import JOSE
 
 /// The private_key_jwt client assertion (RFC 7523) Entra accepts for certificate
 /// credentials: RS256, with the certificate's SHA-1 (x5t) and SHA-256 (x5t#S256)

@@ -12,6 +12,8 @@ public enum IDTokenRejection: Sendable, Equatable {
     case issuerMismatch
     /// The metadata issuer has `{tenantid}` but the token has no `tid`.
     case missingTenantID
+    /// The token's tenant is not one allowed to sign in. Carries the log-safe `tid`.
+    case tenantNotAllowed(String)
     case audienceMismatch
     /// Several audiences and no `azp`, or an `azp` that is not this client.
     case authorizedPartyMismatch
@@ -37,6 +39,7 @@ public enum IDTokenRejection: Sendable, Equatable {
         case .invalidSignature: return "invalid_signature"
         case .issuerMismatch: return "issuer_mismatch"
         case .missingTenantID: return "missing_tid"
+        case .tenantNotAllowed(let tid): return "tenant_not_allowed(\(tid))"
         case .audienceMismatch: return "audience_mismatch"
         case .authorizedPartyMismatch: return "azp_mismatch"
         case .missingExpiry: return "missing_exp"

@@ -1,5 +1,6 @@
 import CryptoSupport
 import FoundationEssentials
+import JOSE
 
 /// Validates ID tokens: RS256 signature against the provider's JWKS (with one refetch for
 /// an unknown kid), then issuer, audience, authorized party, time and nonce checks.
@@ -16,6 +17,8 @@ struct IDTokenValidator: Sendable {
         var nonce: String?
         /// The ID token being replaced, for tokens from a refresh.
         var previous: IDTokenClaims?
+        /// Which tenants may sign in.
+        var tenants: TenantRestriction = .issuer
     }
 
     /// Where verification keys come from.
@@ -69,13 +72,18 @@ struct IDTokenValidator: Sendable {
     private func checkClaims(_ claims: IDTokenClaims, _ expected: Expectations) throws(OIDCError) {
         guard let issuer = claims.issuer else { throw .idTokenRejected(.issuerMismatch) }
         var expectedIssuer = expected.issuer
-        if expectedIssuer.contains("{tenantid}") {
+        let templatedIssuer = expectedIssuer.contains("{tenantid}")
+        if templatedIssuer {
             // Entra's common/organizations metadata cannot name one issuer; the token's own
             // tid fills the placeholder, so the issuer still has to match the tenant it claims.
             guard let tid = claims.tenantID, !tid.isEmpty else { throw .idTokenRejected(.missingTenantID) }
             expectedIssuer = expectedIssuer.replacing("{tenantid}", with: tid)
         }
         guard issuer == expectedIssuer else { throw .idTokenRejected(.issuerMismatch) }
+        // After the issuer check, so the issuer's tenant and `tid` are known to agree.
+        guard expected.tenants.permits(claims.tenantID, templatedIssuer: templatedIssuer) else {
+            throw .idTokenRejected(.tenantNotAllowed(LogSafe.token(claims.tenantID ?? "none")))
+        }
 
         let audiences = claims.audiences
         guard audiences.contains(expected.clientID) else { throw .idTokenRejected(.audienceMismatch) }

@@ -31,9 +31,10 @@ final class Browser: @unchecked Sendable {
         try send(OutboundRequest(url: absolute(url)))
     }
 
-    func post(_ url: String, form: [(String, String)]) throws -> Page {
+    /// A form POST; `headers` adds what a browser (Origin, Sec-Fetch-Site) or a proxy would.
+    func post(_ url: String, form: [(String, String)], headers: [(String, String)] = []) throws -> Page {
         try send(OutboundRequest(method: "POST", url: absolute(url),
-                                 headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                                 headers: [("Content-Type", "application/x-www-form-urlencoded")] + headers.map { (name: $0.0, value: $0.1) },
                                  body: Array(FormURLEncoding.encode(form).utf8)))
     }
 

@@ -1,4 +1,5 @@
-import App
+@_spi(Testing) import App
+@_spi(Testing) import DevIdentityProvider
 import Foundation
 import HTTPServer
 import Logging
@@ -18,13 +19,14 @@ final class RunningApp: @unchecked Sendable {
     var app: WebApp { server.app }
     var provider: DevIdentityProvider { server.app.devIdentityProvider! }
 
-    init(_ environment: [String: String] = [:], devUsers: [DevUser]? = nil) throws {
+    init(_ environment: [String: String] = [:], devUsers: [DevUser] = DevUser.demoUsers,
+         devAuthorityTenant: String = DevIdentityProvider.tenantID) throws {
         sessionDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-sessions-\(UUID().uuidString)")
         var settings = ["DEV_IDP": "1", "PORT": "0", "HOST": "127.0.0.1", "SESSION_DIR": sessionDirectory.path]
         settings.merge(environment) { _, new in new }
         let configuration = try TestApp.configuration(settings)
         log = LogCapture()
-        server = try AppServer(configuration: configuration, logger: log.logger, devUsers: devUsers)
+        server = try AppServer(configuration: configuration, logger: log.logger, devUsers: devUsers, devAuthorityTenant: devAuthorityTenant)
         port = try server.start()
     }
 
@@ -56,6 +58,31 @@ final class RunningApp: @unchecked Sendable {
         let redirect = try browser.post(form.action, form: form.fields + [("user", user)])
         #expect(redirect.status == 302)
         return redirect
+    }
+
+    /// Signs out the way a user does: the Sign out button's form (on `/logout`, as in the
+    /// layout), posted with its token. Returns the app's answer to the POST.
+    @discardableResult
+    func signOut(_ browser: Browser) throws -> Browser.Page {
+        let confirmation = try browser.get("/logout")
+        let form = try #require(HTML.form(in: confirmation.body), "no sign-out form on \(confirmation.body)")
+        return try browser.post(form.action, form: form.fields)
+    }
+
+    /// Nobody is signed in: the home page is the signed-out one and no session holds claims.
+    /// `otherSessions`: how many other browsers are signed in and stay so.
+    func expectSignedOut(_ browser: Browser, otherSessions: Int = 0, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let home = try browser.get("/")
+        #expect(home.body.contains("href=\"/login\""), sourceLocation: sourceLocation)
+        #expect(!home.body.contains("Welcome"), sourceLocation: sourceLocation)
+        #expect(try browser.get("/graph").status == 302, sourceLocation: sourceLocation)
+        let signedIn = try sessionTexts().filter { $0.contains("preferred_username") }
+        #expect(signedIn.count == otherSessions, "a session holds a signed-in user", sourceLocation: sourceLocation)
+    }
+
+    /// The session files' contents.
+    func sessionTexts() throws -> [String] {
+        try sessionFiles().map { try String(contentsOf: sessionDirectory.appendingPathComponent($0), encoding: .utf8) }
     }
 
     /// The whole sign-in; returns the page the browser lands on.

@@ -20,6 +20,16 @@ enum TestApp {
     static func make(_ environment: [String: String] = [:]) throws -> WebApp {
         try WebApp(configuration: configuration(environment), logger: Logger(label: "test"))
     }
+
+    /// The start-up error of an app with `base` and then `settings`; nil when it starts.
+    static func startupError(_ settings: [String: String], over base: [String: String] = [:]) -> ConfigurationError? {
+        do {
+            _ = try make(base.merging(settings) { _, new in new })
+            return nil
+        } catch {
+            return error as? ConfigurationError
+        }
+    }
 }
 
 extension HTTPResponse {

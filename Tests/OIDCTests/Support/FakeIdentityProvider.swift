@@ -2,6 +2,7 @@ import CryptoSupport
 import Encodings
 import Foundation
 import HTTPClient
+import JOSE
 import OIDC
 
 /// An in-memory identity provider behind the HTTPTransport protocol: serves discovery and

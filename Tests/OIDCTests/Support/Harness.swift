@@ -1,6 +1,7 @@
 import Encodings
 import Foundation
 import HTTPClient
+import JOSE
 import Logging
 import OIDC
 
@@ -16,27 +17,29 @@ struct Harness {
     let client: OIDCClient
 
     init(tenant: String = "9188040d-6c67-4c5b-b112-36a304b66dad", credential: ClientCredential = .secret("s3cret value&=", method: .post),
-         scopes: [String] = ["User.Read"], clockSkew: TimeInterval = 300, logger: Logger = Harness.quietLogger) {
+         scopes: [String] = ["User.Read"], clockSkew: TimeInterval = 300, tenants: TenantRestriction = .issuer,
+         logger: Logger = Harness.quietLogger) {
         let clock = TestClock()
         let idp = FakeIdentityProvider(entraTenant: tenant, clock: clock)
         self.init(clock: clock, idp: idp, authority: try! Authority.entra(idp.authorityURL), credential: credential, scopes: scopes,
-                  clockSkew: clockSkew, logger: logger)
+                  clockSkew: clockSkew, tenants: tenants, logger: logger)
     }
 
     init(genericIssuer: String, credential: ClientCredential = .secret("s3cret", method: .post)) {
         let clock = TestClock()
         let idp = FakeIdentityProvider(genericIssuer: genericIssuer, clock: clock)
         self.init(clock: clock, idp: idp, authority: try! Authority.generic(genericIssuer), credential: credential, scopes: ["User.Read"],
-                  clockSkew: 300, logger: Harness.quietLogger)
+                  clockSkew: 300, tenants: .issuer, logger: Harness.quietLogger)
     }
 
     private init(clock: TestClock, idp: FakeIdentityProvider, authority: Authority, credential: ClientCredential, scopes: [String],
-                 clockSkew: TimeInterval, logger: Logger) {
+                 clockSkew: TimeInterval, tenants: TenantRestriction, logger: Logger) {
         self.clock = clock
         self.idp = idp
         random = CountingRandom()
         let configuration = OIDCConfiguration(authority: authority, clientID: idp.clientID, credential: credential,
-                                              redirectURI: "https://app.example/getAToken", scopes: scopes, clockSkew: clockSkew)
+                                              redirectURI: "https://app.example/getAToken", scopes: scopes, clockSkew: clockSkew,
+                                              tenants: tenants)
         client = OIDCClient(configuration: configuration, transport: idp, clock: clock.function, random: random, logger: logger)
     }
 
@@ -55,6 +58,17 @@ struct Harness {
         let idToken = idp.signedIDToken(nonce: nonce, overrides: overrides, key: key, kid: kid)
         let response = idp.tokenResponse(idToken: idToken, refreshIn: refreshIn)
         idp.onToken { _, _ throws(TransportError) in response }
+    }
+
+    /// A whole sign-in whose ID token is built from `overrides` and signed by `key` under
+    /// `kid`: the result, or the error it met.
+    func signIn(overrides: [String: JSONValue] = [:], key: RSAKey = TestKeys.primary, kid: String? = "key-1",
+                cache: inout TokenCache) throws -> Result<SignInResult, OIDCError> {
+        var flows = PendingFlows()
+        let (query, flow) = try begin(&flows)
+        tokenEndpointIssues(nonce: flow.nonce, overrides: overrides, key: key, kid: kid)
+        let callback = AuthorizationResponse(code: "c", state: query["state"])
+        return Result { () throws(OIDCError) in try client.completeSignIn(callback, flows: &flows, cache: &cache) }
     }
 
     /// A complete, successful sign-in.

@@ -1,3 +1,4 @@
+import JOSE
 import OIDC
 
 /// RSA keys generated once per test run (never pasted), shared by the tests.

@@ -2,7 +2,7 @@ import CryptoSupport
 import Encodings
 import FoundationEssentials
 import HTTPServer
-import OIDC
+import JOSE
 
 /// End-session and the Graph-like `/me`: sign-out returns only to the app's own origin,
 /// and `/me` answers only to a valid access token the provider issued.
@@ -14,16 +14,13 @@ extension DevIdentityProvider {
         {
             return .redirect(to: target)
         }
-        return pages.render("error", [
-            "heading": "Signed out",
-            "message": "You have been signed out of the development identity provider.",
-        ])
+        return pages.message("Signed out", "You have been signed out of the development identity provider.", .ok)
     }
 
     func graphMe(_ request: HTTPRequest) -> HTTPResponse {
         guard let authorization = request.headers["Authorization"], authorization.hasPrefix("Bearer "),
               let token = try? JWT(compact: String(authorization.dropFirst(7))),
-              token.algorithm == "RS256", signingKey.verifyRS256(signature: token.signature, message: token.signingInput),
+              token.algorithm == "RS256", verifiesOwnToken(token),
               token.claims["aud"]?.stringValue == "00000003-0000-0000-c000-000000000000",
               let expiry = token.claims["exp"]?.integerValue, expiry > Int64(clock().timeIntervalSince1970),
               let objectID = token.claims["oid"]?.stringValue, let user = users.first(where: { $0.objectID == objectID })
@@ -56,6 +53,12 @@ extension DevIdentityProvider {
             "userPrincipalName": .string(user.username),
             "id": .string(user.objectID),
         ])
+    }
+
+    /// True when one of the provider's keys, current or retired, signed `token`.
+    private func verifiesOwnToken(_ token: JWT) -> Bool {
+        let keys = [signing.withLock { $0.key }] + retiredKeys.withLock { $0 }
+        return keys.contains { $0.verifyRS256(signature: token.signature, message: token.signingInput) }
     }
 
     private func graphError(status: HTTPStatus, code: String, message: String, challenge: String? = nil) -> HTTPResponse {

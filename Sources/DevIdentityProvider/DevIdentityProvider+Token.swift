@@ -2,7 +2,7 @@ import CryptoSupport
 import Encodings
 import FoundationEssentials
 import HTTPServer
-import OIDC
+import JOSE
 
 /// The token endpoint: redeems a code (checking client secret, redirect URI, single use
 /// and the PKCE verifier) or a refresh token (rotating it), and issues RS256 tokens.
@@ -78,8 +78,9 @@ extension DevIdentityProvider {
     private func issueTokens(user: DevUser, scopes: [String], nonce: String?, clientInfo wantsClientInfo: Bool,
                              satisfiesClaimsChallenge: Bool, endpoints: DevEndpoints) -> HTTPResponse {
         let now = Int64(clock().timeIntervalSince1970)
-        let accessLifetime = Int64(faults.withLock { $0.accessTokenLifetime })
-        let tenant = Self.tenantID
+        let faults = faults.withLock { $0 }
+        let accessLifetime = Int64(faults.accessTokenLifetime)
+        let tenant = faults.tokenTenant ?? Self.tenantID
         var idClaims: [String: JSONValue] = [
             "iss": .string(endpoints.issuer(tenant: tenant)),
             "aud": .string(clientID),
@@ -96,7 +97,7 @@ extension DevIdentityProvider {
         if !user.roles.isEmpty { idClaims["roles"] = .array(user.roles.map { .string($0) }) }
         if let nonce { idClaims["nonce"] = .string(nonce) }
 
-        let resourceScopes = scopes.filter { !OIDCConfiguration.reservedScopes.contains($0) }
+        let resourceScopes = scopes.filter { !Self.openIDScopes.contains($0) }
         var accessClaims: [String: JSONValue] = [
             "iss": .string(endpoints.issuer(tenant: tenant)),
             "aud": "00000003-0000-0000-c000-000000000000",
@@ -106,9 +107,11 @@ extension DevIdentityProvider {
         ]
         if satisfiesClaimsChallenge { accessClaims["acrs"] = ["c1"] }
 
-        let idKey = faults.withLock { $0.badIDTokenSignature } ? strayKey : signingKey
-        guard let idToken = try? JWT.sign(header: ["kid": .string(keyID)], claims: idClaims, with: idKey),
-              let accessToken = try? JWT.sign(header: ["kid": .string(keyID)], claims: accessClaims, with: signingKey)
+        let signing = signing.withLock { $0 }
+        let idKey = faults.badIDTokenSignature ? strayKey : signing.key
+        let idKeyID = faults.unpublishedKeyID ?? signing.keyID
+        guard let idToken = try? JWT.sign(header: ["kid": .string(idKeyID)], claims: idClaims, with: idKey),
+              let accessToken = try? JWT.sign(header: ["kid": .string(signing.keyID)], claims: accessClaims, with: signing.key)
         else {
             return tokenError("server_error", "AADSTS50000: The token could not be signed.", code: 50000, status: .internalServerError)
         }
@@ -124,14 +127,15 @@ extension DevIdentityProvider {
             "refresh_token": .string(refreshToken),
             "id_token": .string(idToken),
         ]
-        if wantsClientInfo { body["client_info"] = .string(clientInfo(for: user)) }
+        for (field, value) in faults.lifetimeFields { body[field] = value }
+        if wantsClientInfo && !faults.omitClientInfo { body["client_info"] = .string(clientInfo(for: user, tenant: tenant)) }
         return json(body)
     }
 
     /// Entra's client_info: base64url JSON of the user's object id and tenant id, from
     /// which MSAL builds the account's home_account_id.
-    func clientInfo(for user: DevUser) -> String {
-        Base64URL.encode(JSONValue.serialize(["uid": .string(user.objectID), "utid": .string(Self.tenantID)]))
+    func clientInfo(for user: DevUser, tenant: String = tenantID) -> String {
+        Base64URL.encode(JSONValue.serialize(["uid": .string(user.objectID), "utid": .string(tenant)]))
     }
 
     /// An error body in Entra's shape.

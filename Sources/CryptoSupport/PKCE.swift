@@ -1,4 +1,3 @@
-import CryptoSupport
 import Encodings
 
 /// Proof Key for Code Exchange (RFC 7636) with the S256 method only: `plain` would let

@@ -17,13 +17,11 @@ extension DevIdentityProvider {
         if let error = requestError(parameters) {
             return redirectToApp(endpoints.redirectURI, [("error", "invalid_request"), ("error_description", error)], state: parameters["state"])
         }
-        let fields = Self.forwardedParameters.compactMap { name in parameters[name].map { ["name": name, "value": $0] } }
-        let userRows = users.map { ["id": $0.id, "name": $0.name, "username": $0.username, "isAdmin": $0.roles.contains("admin")] as [String: Any] }
-        return pages.render("dev-idp-authorize", [
-            "action": "\(Self.pathPrefix)\(tenant)/oauth2/v2.0/authorize",
-            "fields": fields,
-            "users": userRows,
-        ], private: true)
+        let fields = Self.forwardedParameters.compactMap { name in parameters[name].map { (name: name, value: $0) } }
+        var page = pages.authorize(DevAuthorizePage(action: "\(Self.pathPrefix)\(tenant)/oauth2/v2.0/authorize", fields: fields, users: users))
+        // The page carries the request's state and nonce: never kept by a cache.
+        page.headers["Cache-Control"] = "no-store"
+        return page
     }
 
     func authorizeDecision(_ request: HTTPRequest, tenant: String, endpoints: DevEndpoints) -> HTTPResponse {
@@ -56,16 +54,13 @@ extension DevIdentityProvider {
     /// a redirect: that would turn the provider into an open redirector.
     private func clientProblem(_ parameters: [String: String], endpoints: DevEndpoints) -> HTTPResponse? {
         guard parameters["client_id"] == clientID else {
-            return pages.render("error", [
-                "heading": "Unknown application",
-                "message": "AADSTS700016: The client_id is not registered with the development identity provider.",
-            ], status: .badRequest)
+            return pages.message("Unknown application",
+                                 "AADSTS700016: The client_id is not registered with the development identity provider.", .badRequest)
         }
         guard parameters["redirect_uri"] == endpoints.redirectURI else {
-            return pages.render("error", [
-                "heading": "Redirect URI mismatch",
-                "message": "AADSTS50011: The redirect URI in the request does not match the one registered for the application.",
-            ], status: .badRequest)
+            return pages.message("Redirect URI mismatch",
+                                 "AADSTS50011: The redirect URI in the request does not match the one registered for the application.",
+                                 .badRequest)
         }
         return nil
     }

@@ -97,13 +97,3 @@ public struct Certificate: Sendable, Equatable {
         }
     }
 }
-
-/// Standard (padded) base64 for PEM bodies.
-enum Base64Standard {
-    static func encode(_ bytes: [UInt8]) -> String {
-        var text = Base64URL.encode(bytes)
-        text = String(text.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
-        while text.utf8.count % 4 != 0 { text += "=" }
-        return text
-    }
-}

@@ -1,11 +1,19 @@
 import Encodings
 import FoundationEssentials
 import HTTPServer
-import OIDC
+import JOSE
 
-/// Dispatches requests under `/_dev/idp/` to the provider's endpoints.
+/// Dispatches requests under `/_dev/idp/` to the provider's endpoints, after the access
+/// gate has made sure they come from this machine.
 extension DevIdentityProvider: HTTPResponder {
     public func respond(to request: HTTPRequest) throws -> HTTPResponse {
+        if let refusal = DevAccessGate.refusal(request) {
+            logger.warning("Refused a development identity provider request: \(refusal)",
+                           metadata: ["peer": "\(request.peerAddress ?? "-")"])
+            return pages.message("Not available from here",
+                                 "The development identity provider only answers requests made on this machine, directly (not through a proxy).",
+                                 .forbidden)
+        }
         guard let endpoints = endpoints.withLock({ $0 }) else {
             return .text("The development identity provider is starting\n", status: .serviceUnavailable)
         }
@@ -74,7 +82,9 @@ extension DevIdentityProvider: HTTPResponder {
     }
 
     func jwks() -> HTTPResponse {
-        guard let jwk = try? signingKey.publicJWK(kid: keyID), let data = try? JSONEncoder().encode(JWKSet(keys: [jwk])) else {
+        counters.withLock { $0.keySetsServed += 1 }
+        let signing = signing.withLock { $0 }
+        guard let jwk = try? signing.key.publicJWK(kid: signing.keyID), let data = try? JSONEncoder().encode(JWKSet(keys: [jwk])) else {
             return .text("Cannot export the signing key\n", status: .internalServerError)
         }
         return HTTPResponse(status: .ok, headers: ["Content-Type": "application/json; charset=utf-8"], body: Array(data))
