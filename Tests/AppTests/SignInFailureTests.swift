@@ -5,15 +5,16 @@ import Testing
 /// End-to-end: every way the callback can fail gives its error page and leaves nobody
 /// signed in.
 @Suite struct SignInFailureTests {
-    /// Nobody is signed in: the home page is the signed-out one and no session holds claims.
+    /// Nobody is signed in: the home page is the signed-out one and the browser's session,
+    /// if any, holds no claims (sessions are sealed, so the store opens it with the cookie).
     func expectSignedOut(_ app: RunningApp, _ browser: Browser) throws {
         let home = try browser.get("/")
         #expect(home.body.contains("href=\"/login\""))
         #expect(!home.body.contains("Welcome"))
         #expect(try browser.get("/graph").status == 302)
-        for file in app.sessionFiles() {
-            let text = try String(contentsOf: app.sessionDirectory.appendingPathComponent(file), encoding: .utf8)
-            #expect(!text.contains("preferred_username"), "a session holds a signed-in user")
+        if let session = try app.session(of: browser) {
+            #expect(!session.isSignedIn, "the session holds a signed-in user")
+            #expect(session.tokenCache == nil, "the session holds tokens")
         }
     }
 

@@ -15,7 +15,7 @@ struct SignOutRoutes {
 
     static func signOut(_ request: HTTPRequest, app: AppContext) throws -> HTTPResponse {
         let session = try app.sessions.load(request)
-        if let session { try app.sessions.store.delete(session.id) }
+        if let session { try app.sessions.store.delete(session.handle) }
         var destination = "/"
         if let identity = app.identity {
             let claims = session.map { IDTokenClaims(raw: $0.claims) }

@@ -2,6 +2,7 @@ import App
 import Foundation
 import HTTPServer
 import Logging
+import SessionStore
 import Synchronization
 import Testing
 import TestSupport
@@ -39,6 +40,12 @@ final class RunningApp: @unchecked Sendable {
     func sessionFiles() -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: sessionDirectory.path)) ?? [])
             .filter { !$0.contains(".") }
+    }
+
+    /// The session the browser's cookie names, opened by the app's store (nil without one).
+    func session(of browser: Browser) throws -> Session? {
+        guard let handle = browser.cookies["session"].flatMap(SessionCookie.sessionHandle(fromCookieValue:)) else { return nil }
+        return try app.sessionStore.load(handle)
     }
 
     /// Opens the sign-in page and returns the authorize URL its button points to.

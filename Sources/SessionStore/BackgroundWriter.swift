@@ -1,0 +1,137 @@
+// The file store's background worker: the writes a read would otherwise do on its caller's
+// thread (the sliding-expiry touch, moving a corrupt file aside), queued, coalesced per
+// session and bounded, so reading a session never takes a lock or waits for fsync.
+import Dispatch
+import FoundationEssentials
+import Logging
+import Synchronization
+
+/// A bounded FIFO of per-session jobs drained by one serial queue. A second job for a session
+/// that already has one waiting is merged into it; when `capacity` sessions are waiting, new
+/// jobs are dropped and counted (a dropped touch only lets a session expire up to
+/// `touchInterval` sooner; a dropped quarantine is done by the next sweep).
+final class BackgroundWriter: Sendable {
+    /// What to do for one session file.
+    enum Job: Sendable {
+        /// Record that `session` was used at `now`, if the file still holds `session.version`;
+        /// `key` seals the rewritten file.
+        case touch(Session, key: [UInt8], now: Date)
+        /// Move the file aside if it is still undecodable.
+        case quarantine
+    }
+
+    /// What the worker did so far.
+    struct Statistics: Sendable, Equatable {
+        /// Jobs accepted into the queue.
+        var queued = 0
+        /// Jobs merged into one already waiting for the same session.
+        var coalesced = 0
+        /// Jobs refused because the queue was full.
+        var dropped = 0
+        /// Jobs run.
+        var performed = 0
+    }
+
+    private struct State {
+        var waiting: [String: Job] = [:]
+        var order: [String] = []
+        var draining = false
+        var full = false
+        var statistics = Statistics()
+    }
+
+    /// Sessions that may wait at once.
+    let capacity: Int
+    private let state = Mutex(State())
+    private let queue = DispatchQueue(label: "SessionStore.background", qos: .utility)
+    private let perform: Mutex<(@Sendable (String, Job) -> Void)?> = Mutex(nil)
+    private let logger: Logger
+
+    init(capacity: Int, logger: Logger) {
+        precondition(capacity > 0, "the background queue needs room for at least one job")
+        self.capacity = capacity
+        self.logger = logger
+    }
+
+    /// Sets what runs each job (the store, which owns this worker, after its initialization).
+    func start(_ body: @escaping @Sendable (_ name: String, _ job: Job) -> Void) {
+        perform.withLock { $0 = body }
+    }
+
+    /// Queues `job` for session file `name`; never blocks. False when it was dropped.
+    @discardableResult
+    func submit(_ job: Job, for name: String) -> Bool {
+        let (accepted, startDrain, becameFull) = state.withLock { state -> (Bool, Bool, Bool) in
+            if let waiting = state.waiting[name] {
+                state.waiting[name] = Self.merge(waiting, job)
+                state.statistics.coalesced += 1
+                return (true, false, false)
+            }
+            guard state.order.count < capacity else {
+                state.statistics.dropped += 1
+                let first = !state.full
+                state.full = true
+                return (false, false, first)
+            }
+            state.full = false
+            state.waiting[name] = job
+            state.order.append(name)
+            state.statistics.queued += 1
+            let start = !state.draining
+            state.draining = true
+            return (true, start, false)
+        }
+        if becameFull {
+            logger.warning("session background queue full; dropping last-seen updates until it drains", metadata: ["capacity": "\(capacity)"])
+        }
+        if startDrain { queue.async { self.drain() } }
+        return accepted
+    }
+
+    /// Waits until every job queued so far has run (tests, shutdown).
+    func waitUntilIdle() {
+        while true {
+            queue.sync {}
+            if state.withLock({ !$0.draining && $0.order.isEmpty }) { return }
+        }
+    }
+
+    var statistics: Statistics {
+        state.withLock { $0.statistics }
+    }
+
+    /// True on the worker's own queue.
+    var isCurrentThread: Bool {
+        DispatchQueue.getSpecific(key: Self.marker) != nil
+    }
+
+    private static let marker = DispatchSpecificKey<Bool>()
+
+    private func drain() {
+        queue.setSpecific(key: Self.marker, value: true)
+        let body = perform.withLock { $0 }
+        while let (name, job) = next() {
+            body?(name, job)
+            state.withLock { $0.statistics.performed += 1 }
+        }
+    }
+
+    private func next() -> (String, Job)? {
+        state.withLock { state in
+            guard !state.order.isEmpty else {
+                state.draining = false
+                return nil
+            }
+            let name = state.order.removeFirst()
+            return state.waiting.removeValue(forKey: name).map { (name, $0) }
+        }
+    }
+
+    /// A quarantine wins over a touch (the file is bad); of two touches the later one counts.
+    private static func merge(_ waiting: Job, _ new: Job) -> Job {
+        switch (waiting, new) {
+        case (.quarantine, _), (_, .quarantine): .quarantine
+        case (.touch, .touch): new
+        }
+    }
+}
