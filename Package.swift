@@ -119,6 +119,6 @@ let package = Package(
             name: "SessionStoreTests",
             dependencies: ["SessionStore", "Encodings", "CryptoSupport", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "AppTests", dependencies: ["App", "HTTPServer", "Encodings", "OIDC", "SessionStore", "HTTPClient", "TestSupport"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "HTTPServer", "Encodings", "OIDC", "SessionStore", "HTTPClient", "CryptoSupport", "TestSupport"]),
     ]
 )

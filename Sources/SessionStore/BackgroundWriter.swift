@@ -21,16 +21,7 @@ final class BackgroundWriter: Sendable {
     }
 
     /// What the worker did so far.
-    struct Statistics: Sendable, Equatable {
-        /// Jobs accepted into the queue.
-        var queued = 0
-        /// Jobs merged into one already waiting for the same session.
-        var coalesced = 0
-        /// Jobs refused because the queue was full.
-        var dropped = 0
-        /// Jobs run.
-        var performed = 0
-    }
+    typealias Statistics = BackgroundWriteStatistics
 
     private struct State {
         var waiting: [String: Job] = [:]
@@ -134,4 +125,17 @@ final class BackgroundWriter: Sendable {
         case (.touch, .touch): new
         }
     }
+}
+
+/// What a file store's background worker did so far: for tests and operators.
+public struct BackgroundWriteStatistics: Sendable, Equatable {
+    /// Jobs (touches, quarantines) accepted into the queue.
+    public var queued = 0
+    /// Jobs merged into one already waiting for the same session.
+    public var coalesced = 0
+    /// Jobs refused because the queue was full (a touch lost: that session may expire up to
+    /// `touchInterval` sooner).
+    public var dropped = 0
+    /// Jobs run.
+    public var performed = 0
 }

@@ -78,7 +78,7 @@ public final class FileSessionStore: SessionStore {
     }
 
     /// What the background worker did so far (for tests and a future metrics page).
-    var backgroundStatistics: BackgroundWriter.Statistics { background.statistics }
+    public var backgroundStatistics: BackgroundWriteStatistics { background.statistics }
 
     /// Waits until the writes reads handed to the background worker are done (shutdown, tests).
     public func finishBackgroundWrites() {

@@ -4,23 +4,7 @@ import Foundation
 @testable import SessionStore
 import Synchronization
 import Testing
-
-/// Runs `body(i)` on `count` real threads at once (Dispatch would use only as many threads as
-/// cores) and returns the errors they threw.
-func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) throws -> Void) -> [String] {
-    let errors = Mutex<[String]>([])
-    let group = DispatchGroup()
-    for index in 0..<count {
-        group.enter()
-        let thread = Thread {
-            do { try body(index) } catch { errors.withLock { $0.append("\(error)") } }
-            group.leave()
-        }
-        thread.start()
-    }
-    group.wait()
-    return errors.withLock { $0 }
-}
+import TestSupport
 
 /// Adds `key` and increments the counter, in one locked read-modify-write.
 func increment(_ store: any SessionStore, _ id: SessionHandle, key: String) throws {

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 @testable import SessionStore
 import Testing
+import TestSupport
 
 /// Disk full, read-only and missing directories: a typed `unavailable` error, a log line, and
 /// no existing session damaged. Failures are injected at each step of the atomic write.
@@ -75,6 +76,37 @@ func isUnavailable(_ error: any Error) -> Bool {
         f.fileSystem.fail(.unlink, with: EIO, times: 1)
         #expect(throws: SessionStoreError.self) { try f.store.rotate(old.handle) { _, _ in } }
         #expect(try f.store.load(old.handle) != nil)
+        #expect(f.entries() == [f.fileName(old.handle), f.fileName(old.handle) + ".lock"].sorted())
+    }
+
+    /// The directory fsync after the old file's unlink fails: the rotation has happened (the
+    /// new session is in place and the old one unlinked), so the new session stays valid.
+    /// Earlier versions then deleted the new session too, losing both.
+    @Test func aFailedDirectoryFsyncAfterRotatingKeepsTheNewSession() throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        let old = try f.store.create { $0.attributes["v"] = "old" }
+        // Rotation's fsyncs: the new file, the directory after its rename, the directory
+        // after the old file's unlink. The third fails.
+        f.fileSystem.fail(.fsync, with: EIO, times: 1, after: 2)
+        let new = try #require(try f.store.rotate(old.handle) { old, new in new.attributes = old.attributes })
+        f.fileSystem.heal()
+        #expect(try f.restartedStore().load(new.handle)?.attributes == ["v": "old"])
+        #expect(try f.restartedStore().load(old.handle) == nil)
+        #expect(f.log.count(containing: "fsync failed after rotation", level: .warning) == 1)
+        #expect(f.entries() == [f.fileName(new.handle)])
+    }
+
+    /// The directory fsync after the new file's rename fails: the rotation fails, the new
+    /// file is removed again and the old session is still there, so never both are lost.
+    @Test func aFailedDirectoryFsyncWhileStoringTheNewSessionKeepsTheOldOne() throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        let old = try f.store.create { $0.attributes["v"] = "old" }
+        f.fileSystem.fail(.fsync, with: EIO, times: 1, after: 1)
+        #expect(throws: SessionStoreError.self) { try f.store.rotate(old.handle) { _, _ in } }
+        f.fileSystem.heal()
+        #expect(try f.restartedStore().load(old.handle)?.attributes == ["v": "old"])
         #expect(f.entries() == [f.fileName(old.handle), f.fileName(old.handle) + ".lock"].sorted())
     }
 

@@ -19,13 +19,18 @@ final class RunningApp: @unchecked Sendable {
     var app: WebApp { server.app }
     var provider: DevIdentityProvider { server.app.devIdentityProvider! }
 
-    init(_ environment: [String: String] = [:], devUsers: [DevUser]? = nil) throws {
-        sessionDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-sessions-\(UUID().uuidString)")
+    /// `environment` overrides the defaults (the development provider on, its own session
+    /// directory); with SESSION_DIR set, instances share that directory as a deployment of
+    /// several instances would.
+    init(_ environment: [String: String] = [:], devUsers: [DevUser]? = nil,
+         clock: @escaping @Sendable () -> Date = Date.init) throws {
+        sessionDirectory = environment["SESSION_DIR"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("e2e-sessions-\(UUID().uuidString)")
         var settings = ["DEV_IDP": "1", "PORT": "0", "HOST": "127.0.0.1", "SESSION_DIR": sessionDirectory.path]
         settings.merge(environment) { _, new in new }
         let configuration = try TestApp.configuration(settings)
         log = LogCapture()
-        server = try AppServer(configuration: configuration, logger: log.logger, devUsers: devUsers)
+        server = try AppServer(configuration: configuration, logger: log.logger, clock: clock, devUsers: devUsers)
         port = try server.start()
     }
 
@@ -36,10 +41,24 @@ final class RunningApp: @unchecked Sendable {
 
     func browser() -> Browser { Browser(base: base) }
 
+    /// Every byte in the session directory (names and contents of all files).
+    func sessionDirectoryBytes() -> [UInt8] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: sessionDirectory.path)) ?? []
+        return names.flatMap { name in
+            Array(name.utf8) + ((try? [UInt8](Data(contentsOf: sessionDirectory.appendingPathComponent(name)))) ?? [])
+        }
+    }
+
     /// Session files on disk (lock files and temporaries aside).
     func sessionFiles() -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: sessionDirectory.path)) ?? [])
             .filter { !$0.contains(".") }
+    }
+
+    /// A page a test did not expect, as an error a worker thread can throw.
+    struct Unexpected: Error, CustomStringConvertible {
+        let page: Browser.Page
+        var description: String { "HTTP \(page.status): \(page.body.prefix(200))" }
     }
 
     /// The session the browser's cookie names, opened by the app's store (nil without one).
