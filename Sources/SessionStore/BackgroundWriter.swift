@@ -14,8 +14,8 @@ final class BackgroundWriter: Sendable {
     /// What to do for one session file.
     enum Job: Sendable {
         /// Record that `session` was used at `now`, if the file still holds `session.version`;
-        /// `key` seals the rewritten file.
-        case touch(Session, key: [UInt8], now: Date)
+        /// `key` seals the rewritten file, `fingerprint` caches it.
+        case touch(Session, key: [UInt8], fingerprint: [UInt8], now: Date)
         /// Move the file aside if it is still undecodable.
         case quarantine
     }

@@ -27,7 +27,7 @@ extension FileSessionStore {
     /// the file is exactly the one this process decoded last time with the same key, that
     /// session is returned without opening the file. Only a missing directory or an I/O
     /// failure throws.
-    func readSession(_ name: String, handle: SessionHandle, key: [UInt8]) throws(SessionStoreError) -> StoredSession {
+    func readSession(_ name: String, keys: HandleKeys) throws(SessionStoreError) -> StoredSession {
         let status: FileStatus
         do throws(FileSystemError) {
             status = try fileSystem.status(atPath: path(name))
@@ -37,14 +37,14 @@ extension FileSessionStore {
         } catch {
             throw unavailable(error, "looking up a session", name: name)
         }
-        if let cached = decodedSessions.session(named: name, status: status, key: key) { return .found(cached) }
+        if let cached = decodedSessions.session(named: name, status: status, fingerprint: keys.fingerprint) { return .found(cached) }
         switch try readBytes(name) {
         case .missing: return .missing
         case .corrupt(let reason): return .corrupt(reason: reason)
         case .bytes(let bytes, let status):
-            switch SessionRecord.open(bytes, handle: handle, key: key) {
+            switch SessionRecord.open(bytes, handle: keys.handle, key: keys.sealing) {
             case .session(let session):
-                decodedSessions.remember(session, status: status, key: key, named: name)
+                decodedSessions.remember(session, status: status, fingerprint: keys.fingerprint, named: name)
                 return .found(session)
             case .unauthenticated: return .unauthenticated
             case .legacy: return .legacy

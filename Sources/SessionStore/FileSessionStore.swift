@@ -36,7 +36,7 @@ public final class FileSessionStore: SessionStore {
     let random: any RandomSource
     let clock: SessionClock
     let logger: Logger
-    let decodedSessions = DecodedSessionCache()
+    let decodedSessions: DecodedSessionCache
     let background: BackgroundWriter
 
     /// Opens the store in `directory`, creating it (mode 0700, with missing parents) when it
@@ -73,6 +73,7 @@ public final class FileSessionStore: SessionStore {
         self.clock = clock
         self.logger = logger
         self.fileSystem = fileSystem
+        self.decodedSessions = DecodedSessionCache(random: random)
         self.background = BackgroundWriter(capacity: backgroundCapacity, logger: logger)
         background.start { [weak self] name, job in self?.perform(job, for: name) }
     }
@@ -90,8 +91,8 @@ public final class FileSessionStore: SessionStore {
     public func load(_ handle: SessionHandle) throws -> Session? {
         let name = handle.storageKey
         let now = currentTime()
-        let key = handle.sealingKey()
-        switch try readSession(name, handle: handle, key: key) {
+        let keys = decodedSessions.keys(for: handle)
+        switch try readSession(name, keys: keys) {
         case .missing, .unauthenticated, .legacy:
             return nil
         case .corrupt:
@@ -101,7 +102,7 @@ public final class FileSessionStore: SessionStore {
         case .found(let session):
             if policy.isExpired(createdAt: session.createdAt, lastSeen: session.lastSeen, now: now) { return nil }
             if policy.isTouchDue(lastSeen: session.lastSeen, now: now) {
-                background.submit(.touch(session, key: key, now: now), for: name)
+                background.submit(.touch(session, key: keys.sealing, fingerprint: keys.fingerprint, now: now), for: name)
             }
             return session
         }
@@ -112,7 +113,7 @@ public final class FileSessionStore: SessionStore {
         var session = Session(handle: SessionHandle.generate(using: random), createdAt: now, lastSeen: now)
         try configure(&session)
         // No lock: nobody else can know this handle yet.
-        try store(session, key: session.handle.sealingKey())
+        try store(session, keys: decodedSessions.keys(for: session.handle))
         return session
     }
 
@@ -120,12 +121,12 @@ public final class FileSessionStore: SessionStore {
         let name = handle.storageKey
         // Unknown handles stop here, so they cannot make the store create lock files.
         guard try sessionFileExists(name) else { return nil }
-        let key = handle.sealingKey()
+        let keys = decodedSessions.keys(for: handle)
         return try withLock(name) { lock -> Session? in
             let now = currentTime()
             // Read under the lock: this copy is the newest, so the compare-and-set holds and
             // `body` runs once.
-            guard let stored = try liveSessionLocked(name, handle: handle, key: key, now: now, lock: lock) else { return nil }
+            guard let stored = try liveSessionLocked(name, keys: keys, now: now, lock: lock) else { return nil }
             var session = stored
             try body(&session)
             guard !session.hasSameContent(as: stored) || policy.isTouchDue(lastSeen: stored.lastSeen, now: now) else {
@@ -133,7 +134,7 @@ public final class FileSessionStore: SessionStore {
             }
             session.lastSeen = max(now, stored.lastSeen)
             session.version = stored.version + 1
-            try store(session, key: key)
+            try store(session, keys: keys)
             return session
         }
     }
@@ -143,14 +144,14 @@ public final class FileSessionStore: SessionStore {
         guard try sessionFileExists(oldName) else { return nil }
         return try withLock(oldName) { lock -> Session? in
             let now = currentTime()
-            guard let old = try liveSessionLocked(oldName, handle: handle, key: handle.sealingKey(), now: now, lock: lock) else {
+            guard let old = try liveSessionLocked(oldName, keys: decodedSessions.keys(for: handle), now: now, lock: lock) else {
                 return nil
             }
             var new = Session(handle: SessionHandle.generate(using: random), createdAt: now, lastSeen: now)
             try carry(old, &new)
             let newName = new.handle.storageKey
             do {
-                try store(new, key: new.handle.sealingKey())
+                try store(new, keys: decodedSessions.keys(for: new.handle))
             } catch {
                 // The rename may have happened before the failing directory fsync: remove the
                 // new file so that only the old session remains.
@@ -165,11 +166,11 @@ public final class FileSessionStore: SessionStore {
     public func delete(_ handle: SessionHandle) throws {
         let name = handle.storageKey
         guard try sessionFileExists(name) else { return }
-        let key = handle.sealingKey()
+        let keys = decodedSessions.keys(for: handle)
         try withLock(name) { lock in
             // Only the holder of the secret signs a session out; a handle with the right id
             // and another secret changes nothing.
-            if case .unauthenticated = try readSession(name, handle: handle, key: key) { return }
+            if case .unauthenticated = try readSession(name, keys: keys) { return }
             decodedSessions.forget(name)
             do throws(FileSystemError) {
                 try fileSystem.unlink(path(name))
@@ -201,9 +202,8 @@ public final class FileSessionStore: SessionStore {
     /// Reads the session under its lock; nil when it is missing, sealed by another secret,
     /// of an earlier format, corrupt (moved aside) or expired (deleted). Leaves no lock file
     /// behind for a session that is gone.
-    func liveSessionLocked(_ name: String, handle: SessionHandle, key: [UInt8], now: Date,
-                           lock: SessionLock) throws(SessionStoreError) -> Session? {
-        switch try readSession(name, handle: handle, key: key) {
+    func liveSessionLocked(_ name: String, keys: HandleKeys, now: Date, lock: SessionLock) throws(SessionStoreError) -> Session? {
+        switch try readSession(name, keys: keys) {
         case .missing:
             lock.removeFile()
             return nil
@@ -226,7 +226,12 @@ public final class FileSessionStore: SessionStore {
 
     /// Seals and writes `session` (the caller holds its lock or it is new), and remembers the
     /// result so the next read of this file skips decoding.
-    func store(_ session: Session, key: [UInt8]) throws(SessionStoreError) {
+    func store(_ session: Session, keys: HandleKeys) throws(SessionStoreError) {
+        try store(session, key: keys.sealing, fingerprint: keys.fingerprint)
+    }
+
+    /// The same with the keys already derived (the background touch carries them).
+    func store(_ session: Session, key: [UInt8], fingerprint: [UInt8]) throws(SessionStoreError) {
         let name = session.handle.storageKey
         let bytes = SessionRecord.seal(session, key: key, random: random)
         guard bytes.count <= policy.maxFileSize else {
@@ -235,7 +240,7 @@ public final class FileSessionStore: SessionStore {
         }
         decodedSessions.forget(name)
         let status = try writeAtomically(name, bytes)
-        decodedSessions.remember(session, status: status, key: key, named: name)
+        decodedSessions.remember(session, status: status, fingerprint: fingerprint, named: name)
     }
 
     /// Removes the old session of a rotation whose new session is already stored. When the old
@@ -271,8 +276,8 @@ public final class FileSessionStore: SessionStore {
     /// Runs a job the read path handed off, on the background worker's queue.
     private func perform(_ job: BackgroundWriter.Job, for name: String) {
         switch job {
-        case .touch(let session, let key, let now):
-            touch(session, key: key, now: now)
+        case .touch(let session, let key, let fingerprint, let now):
+            touch(session, key: key, fingerprint: fingerprint, now: now)
         case .quarantine:
             do {
                 try withLock(name) { lock in
@@ -294,7 +299,7 @@ public final class FileSessionStore: SessionStore {
     /// on the version it was read at. A failed compare means a write landed meanwhile (which
     /// recorded the activity itself) or the session is gone: either way, nothing to do.
     /// Failing to record it only makes the session expire a little sooner, so it is logged.
-    private func touch(_ session: Session, key: [UInt8], now: Date) {
+    private func touch(_ session: Session, key: [UInt8], fingerprint: [UInt8], now: Date) {
         let name = session.handle.storageKey
         do {
             try withLock(name) { lock in
@@ -309,7 +314,7 @@ public final class FileSessionStore: SessionStore {
                 var touched = session
                 touched.lastSeen = max(now, header.lastSeen)
                 touched.version = header.version + 1
-                try store(touched, key: key)
+                try store(touched, key: key, fingerprint: fingerprint)
             }
         } catch {
             logger.warning("could not refresh session last-seen time", metadata: [

@@ -68,6 +68,14 @@ public struct SessionHandle: Sendable, Equatable, CustomStringConvertible, Custo
         HKDF.sha256(key: secret, info: Self.sealingKeyInfo, outputByteCount: AES256GCM.keyByteCount)
     }
 
+    /// A keyed hash of the secret (SHA-256 of `key` then the secret, both fixed-length): what
+    /// a cache of decoded sessions compares a later request's handle with, in constant time,
+    /// for a fraction of the key derivation's cost. `key` is random per process, so the value
+    /// means nothing outside it.
+    package func fingerprint(keyedBy key: [UInt8]) -> [UInt8] {
+        Digest.sha256(key + secret)
+    }
+
     /// HKDF's `info`: a new format or purpose gets a new name, and with it unrelated keys.
     private static let sealingKeyInfo = Array("entra-web session v2 AES-256-GCM".utf8)
 

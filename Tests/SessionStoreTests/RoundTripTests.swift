@@ -186,18 +186,19 @@ import Testing
         let session = Session(handle: unknownHandle(), createdAt: .now, lastSeen: .now)
         let status = FileStatus(device: 1, inode: 2, size: 3, isRegularFile: true, isDirectory: false, permissions: 0o600,
                                 modified: 4, modifiedNanoseconds: 4_000_000_000, changedNanoseconds: 4_000_000_000)
-        let key = [UInt8](repeating: 7, count: 32)
-        for name in ["a", "b", "c", "d"] { cache.remember(session, status: status, key: key, named: name) }
-        let kept = ["a", "b", "c", "d"].filter { cache.session(named: $0, status: status, key: key) != nil }
+        let key = cache.keys(for: session.handle).fingerprint
+        for name in ["a", "b", "c", "d"] { cache.remember(session, status: status, fingerprint: key, named: name) }
+        let kept = ["a", "b", "c", "d"].filter { cache.session(named: $0, status: status, fingerprint: key) != nil }
         #expect(kept.count == 3)
         #expect(cache.count == 3)
         let name = try #require(kept.first)
         var touched = status
         touched.modifiedNanoseconds += 1
-        #expect(cache.session(named: name, status: touched, key: key) == nil, "a file changed within the same second is read again")
+        #expect(cache.session(named: name, status: touched, fingerprint: key) == nil, "a file changed within the same second is read again")
         var replaced = status
         replaced.inode += 1
-        #expect(cache.session(named: name, status: replaced, key: key) == nil, "so is another inode")
-        #expect(cache.session(named: name, status: status, key: [UInt8](repeating: 8, count: 32)) == nil, "and another key")
+        #expect(cache.session(named: name, status: replaced, fingerprint: key) == nil, "so is another inode")
+        let otherSecret = cache.keys(for: unknownHandle()).fingerprint
+        #expect(cache.session(named: name, status: status, fingerprint: otherSecret) == nil, "and another secret")
     }
 }

@@ -70,6 +70,16 @@ import Testing
         #expect(handle.sealingKey().count == 32)
     }
 
+    @Test func theFingerprintIsKeyedAndTellsSecretsApart() throws {
+        let handle = SessionHandle.generate(using: OpenSSLRandom())
+        let sameID = try #require(SessionHandle(cookieValue: handle.cookieValue.prefix(44) + Self.secret))
+        let key = OpenSSLRandom().bytes(32)
+        #expect(handle.fingerprint(keyedBy: key) == handle.fingerprint(keyedBy: key))
+        #expect(handle.fingerprint(keyedBy: key) != sameID.fingerprint(keyedBy: key))
+        #expect(handle.fingerprint(keyedBy: key) != handle.fingerprint(keyedBy: OpenSSLRandom().bytes(32)))
+        #expect(handle.fingerprint(keyedBy: key) != handle.sealingKey())
+    }
+
     @Test func printingAHandleRevealsNothing() {
         let handle = SessionHandle.generate(using: OpenSSLRandom())
         let session = Session(handle: handle, createdAt: .now, lastSeen: .now)

@@ -108,6 +108,7 @@ struct Bench {
             }
         }
         printTable(workloads)
+        SealingCost.report(seconds: seconds)
         if let largest { try sweep(largest, policy: policy) }
     }
 
