@@ -9,23 +9,19 @@ extension FileSessionStore {
     /// `flock` on `<hex>.refresh`, polled until `timeout` (flock itself cannot time out).
     /// The kernel drops the lock when its holder dies, so a crash never leaves it held.
     public func withRefreshLock<T>(_ handle: SessionHandle, timeout: Duration, _ body: () throws -> T) throws -> T {
-        let name = handle.storageKey
-        let lock = try acquireRefreshLock(path(name + SessionFileName.refreshLockSuffix), name: name, timeout: timeout)
+        let lock = try acquireRefreshLock(handle.storageKey, timeout: timeout)
         defer { lock.release() }
         return try body()
     }
 
-    private func acquireRefreshLock(_ lockPath: String, name: String, timeout: Duration) throws(SessionStoreError) -> SessionLock {
+    private func acquireRefreshLock(_ name: String, timeout: Duration) throws(SessionStoreError) -> SessionLock {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         // Short first, since a refresh is one round trip; capped, so a long wait costs little.
         var pause = Duration.milliseconds(2)
         while true {
-            do {
-                if let lock = try SessionLock.acquire(lockPath, fileSystem: fileSystem, wait: false) { return lock }
-            } catch {
-                if error.code == ENOENT { try checkDirectory() }
-                throw unavailable(error, "taking a token-refresh lock", name: name)
+            if let lock = try acquireLock(name, suffix: SessionFileName.refreshLockSuffix, wait: false, for: "taking a token-refresh lock") {
+                return lock
             }
             let now = clock.now
             guard now < deadline else { throw .lockTimedOut(waited: timeout) }
@@ -44,13 +40,7 @@ extension FileSessionStore {
         let name = Digest.hex(Digest.sha256("entra-web claim\u{0}" + key))
         let now = currentTime()
         let expiry = SessionRecord.milliseconds(now) + ttl.components.seconds * 1000 + ttl.components.attoseconds / 1_000_000_000_000_000
-        let lock: SessionLock
-        do {
-            lock = try SessionLock.acquire(path(name + SessionFileName.claimSuffix), fileSystem: fileSystem)!
-        } catch {
-            if error.code == ENOENT { try checkDirectory() }
-            throw unavailable(error, "recording a single-use claim", name: name)
-        }
+        let lock = try acquireLock(name, suffix: SessionFileName.claimSuffix, wait: true, for: "recording a single-use claim")!
         defer { lock.release() }
         do throws(FileSystemError) {
             if let claimedUntil = try readClaimExpiry(lock.fd), claimedUntil > SessionRecord.milliseconds(now) { return false }

@@ -188,15 +188,20 @@ public final class FileSessionStore: SessionStore {
 
     /// Runs `body` while holding the session's write lock.
     func withLock<T>(_ name: String, _ body: (SessionLock) throws -> T) throws -> T {
-        let lock: SessionLock
-        do {
-            lock = try SessionLock.acquire(path(name + SessionFileName.lockSuffix), fileSystem: fileSystem)!
-        } catch {
-            if error.code == ENOENT { try checkDirectory() }
-            throw unavailable(error, "locking a session", name: name)
-        }
+        let lock = try acquireLock(name, suffix: SessionFileName.lockSuffix, wait: true, for: "locking a session")!
         defer { lock.release() }
         return try body(lock)
+    }
+
+    /// The lock on file `name + suffix`, waiting for it or not (then nil when it is held),
+    /// with file-system failures turned into `unavailable` (`purpose` says what for).
+    func acquireLock(_ name: String, suffix: String, wait: Bool, for purpose: String) throws(SessionStoreError) -> SessionLock? {
+        do {
+            return try SessionLock.acquire(path(name + suffix), fileSystem: fileSystem, wait: wait)
+        } catch {
+            if error.code == ENOENT { try checkDirectory() }
+            throw unavailable(error, purpose, name: name)
+        }
     }
 
     /// Reads the session under its lock; nil when it is missing, sealed by another secret,

@@ -7,9 +7,16 @@ import TestSupport
 /// Reads never write on their caller's thread: the sliding-expiry touch runs on the store's
 /// background worker, bounded, coalesced per session, and compare-and-set on the version.
 @Suite struct BackgroundTouchTests {
-    /// Holds the write lock of `session` from the test, so the worker blocks on it.
-    func holdLock(_ f: Fixture, _ session: Session) throws -> SessionLock {
-        try #require(try SessionLock.acquire(f.path(session.handle) + ".lock", fileSystem: POSIXFileSystem()))
+    /// Creates `count` sessions, moves the clock past the touch interval and keeps the worker
+    /// busy until the returned lock is released: one more session, its write lock held by the
+    /// test, loaded so that the worker waits for that lock.
+    func sessionsWithABlockedWorker(_ f: Fixture, count: Int) throws -> (held: SessionLock, sessions: [Session]) {
+        let blocker = try f.store.create()
+        let sessions = try (0..<count).map { _ in try f.store.create() }
+        f.clock.advance(120)
+        let held = try #require(try SessionLock.acquire(f.path(blocker.handle) + ".lock", fileSystem: POSIXFileSystem()))
+        _ = try f.store.load(blocker.handle)
+        return (held, sessions)
     }
 
     @Test func touchesRunOnTheWorkerNotOnTheReadingThread() throws {
@@ -34,11 +41,7 @@ import TestSupport
     @Test func aFullQueueDropsTouchesCountsThemAndStaysUsable() throws {
         let f = try Fixture(backgroundCapacity: 2)
         defer { f.remove() }
-        let blocker = try f.store.create()
-        let sessions = try (0..<10).map { _ in try f.store.create() }
-        f.clock.advance(120)
-        let held = try holdLock(f, blocker)
-        _ = try f.store.load(blocker.handle) // the worker takes this one and waits for the lock
+        let (held, sessions) = try sessionsWithABlockedWorker(f, count: 10)
         for _ in 0..<3 { for session in sessions { #expect(try f.store.load(session.handle) != nil, "reads never wait") } }
         let statistics = f.store.backgroundStatistics
         #expect(statistics.dropped >= 8 * 3 - 2, "\(statistics)")
@@ -53,11 +56,8 @@ import TestSupport
     @Test func touchesOfOneSessionAreCoalesced() throws {
         let f = try Fixture()
         defer { f.remove() }
-        let blocker = try f.store.create()
-        let session = try f.store.create()
-        f.clock.advance(120)
-        let held = try holdLock(f, blocker)
-        _ = try f.store.load(blocker.handle)
+        let (held, sessions) = try sessionsWithABlockedWorker(f, count: 1)
+        let session = sessions[0]
         for _ in 0..<5 { _ = try f.store.load(session.handle) }
         held.release()
         f.settle()
@@ -71,11 +71,8 @@ import TestSupport
     @Test func aLateTouchNeverOverwritesANewerWrite() throws {
         let f = try Fixture()
         defer { f.remove() }
-        let blocker = try f.store.create()
-        let session = try f.store.create()
-        f.clock.advance(120)
-        let held = try holdLock(f, blocker)
-        _ = try f.store.load(blocker.handle)
+        let (held, sessions) = try sessionsWithABlockedWorker(f, count: 1)
+        let session = sessions[0]
         _ = try f.store.load(session.handle) // its touch waits behind the blocker's
         let behind = TestClock(f.clock.now.addingTimeInterval(-60))
         let skewed = try FileSessionStore(directory: f.directory, policy: f.policy, clock: behind.clock, logger: f.log.logger)
