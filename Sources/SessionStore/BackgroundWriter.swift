@@ -91,6 +91,11 @@ final class BackgroundWriter: Sendable {
         state.withLock { $0.statistics }
     }
 
+    /// Sessions whose job waits to be started.
+    var waitingCount: Int {
+        state.withLock { $0.order.count }
+    }
+
     /// True on the worker's own queue.
     var isCurrentThread: Bool {
         DispatchQueue.getSpecific(key: Self.marker) != nil
