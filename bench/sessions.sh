@@ -67,4 +67,5 @@ row "load, CPU (${small}: decoded before)" "$small" 3 cpu
 row "load, CPU (${large}: mostly read afresh)" "$large" 3 cpu
 row "update, CPU (${small})" "$small" 5 cpu
 row "load, wall (${small})" "$small" 2 rate
-row "update, wall incl. fsync (${small})" "$small" 4 rate
+echo
+echo "(Writes' wall-clock time is the disk's fsync and varies from run to run far more than sealing costs; see the tables above.)"

@@ -70,14 +70,17 @@ private let fetchedCipher = FetchedAlgorithm(EVP_CIPHER_fetch(nil, "AES-256-GCM"
 
 /// An `EVP_CIPHER_CTX` for one operation.
 private struct CipherContext {
+    /// The context, owned by `with` for the length of one operation.
     let pointer: OpaquePointer
 
+    /// Runs `body` with a fresh context and frees it afterwards; false when none could be made.
     static func with(_ body: (CipherContext) -> Bool) -> Bool {
         guard let pointer = EVP_CIPHER_CTX_new() else { return false }
         defer { EVP_CIPHER_CTX_free(pointer) }
         return body(CipherContext(pointer: pointer))
     }
 
+    /// One whole GCM encryption into `output` (ciphertext, then the 16-byte tag).
     func encrypt(key: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer, aad: UnsafeRawBufferPointer,
                  input: UnsafeRawBufferPointer, output: UnsafeMutableRawBufferPointer) -> Bool {
         guard EVP_EncryptInit_ex2(pointer, fetchedCipher.pointer, bytes(key), bytes(nonce), nil) == 1 else { return false }
@@ -95,6 +98,8 @@ private struct CipherContext {
         return EVP_CIPHER_CTX_ctrl(pointer, EVP_CTRL_GCM_GET_TAG, Int32(AES256GCM.tagByteCount), out + written) == 1
     }
 
+    /// One whole GCM decryption of `input` (ciphertext, then tag) into `output`; true only
+    /// when the tag verifies.
     func decrypt(key: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer, aad: UnsafeRawBufferPointer,
                  input: UnsafeRawBufferPointer, output: UnsafeMutableRawBufferPointer) -> Bool {
         guard EVP_DecryptInit_ex2(pointer, fetchedCipher.pointer, bytes(key), bytes(nonce), nil) == 1 else { return false }
@@ -119,6 +124,7 @@ private struct CipherContext {
         }
     }
 
+    /// The buffer as the `unsigned char *` OpenSSL takes (nil when empty).
     private func bytes(_ buffer: UnsafeRawBufferPointer) -> UnsafePointer<UInt8>? {
         buffer.baseAddress?.assumingMemoryBound(to: UInt8.self)
     }

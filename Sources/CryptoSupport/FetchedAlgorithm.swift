@@ -4,6 +4,7 @@ import COpenSSL
 /// documents fetched `EVP_CIPHER` and `EVP_KDF` objects as shareable between threads, and
 /// this one is never freed, so handing it across threads is safe.
 struct FetchedAlgorithm: @unchecked Sendable {
+    /// The `EVP_CIPHER *` or `EVP_KDF *`.
     let pointer: OpaquePointer
 
     /// Stops the process when the algorithm is missing: without AES-GCM or HKDF no session

@@ -24,6 +24,7 @@ public enum HKDF {
         return output
     }
 
+    /// `EVP_KDF_derive` with the digest, key, salt and info as OSSL_PARAMs.
     private static func derive(key: UnsafeRawBufferPointer, salt: UnsafeRawBufferPointer, info: UnsafeRawBufferPointer,
                                into output: UnsafeMutableRawBufferPointer) -> Bool {
         guard let context = EVP_KDF_CTX_new(fetchedKDF.pointer) else { return false }
@@ -44,6 +45,7 @@ public enum HKDF {
         return EVP_KDF_derive(context, output.baseAddress!.assumingMemoryBound(to: UInt8.self), output.count, &parameters) == 1
     }
 
+    /// A static string as the C string OSSL_PARAM names and values must be.
     private static func name(_ text: StaticString) -> UnsafePointer<CChar> {
         UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
     }

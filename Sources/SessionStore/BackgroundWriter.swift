@@ -23,6 +23,7 @@ final class BackgroundWriter: Sendable {
     /// What the worker did so far.
     typealias Statistics = BackgroundWriteStatistics
 
+    /// Everything the submitters and the worker share, under `state`.
     private struct State {
         var waiting: [String: Job] = [:]
         var order: [String] = []
@@ -33,11 +34,16 @@ final class BackgroundWriter: Sendable {
 
     /// Sessions that may wait at once.
     let capacity: Int
+    /// The queue: waiting jobs by session, their order, and the counters.
     private let state = Mutex(State())
+    /// Where the jobs run, one at a time.
     private let queue = DispatchQueue(label: "SessionStore.background", qos: .utility)
+    /// What runs a job; set once by `start`.
     private let perform: Mutex<(@Sendable (String, Job) -> Void)?> = Mutex(nil)
+    /// Where "queue full" goes.
     private let logger: Logger
 
+    /// A worker for at most `capacity` waiting sessions, idle until `start` and `submit`.
     init(capacity: Int, logger: Logger) {
         precondition(capacity > 0, "the background queue needs room for at least one job")
         self.capacity = capacity
@@ -87,6 +93,7 @@ final class BackgroundWriter: Sendable {
         }
     }
 
+    /// What the worker did so far.
     var statistics: Statistics {
         state.withLock { $0.statistics }
     }
@@ -101,8 +108,10 @@ final class BackgroundWriter: Sendable {
         DispatchQueue.getSpecific(key: Self.marker) != nil
     }
 
+    /// Marks the worker's queue, for `isCurrentThread`.
     private static let marker = DispatchSpecificKey<Bool>()
 
+    /// Runs jobs until none waits; scheduled by the `submit` that found the worker idle.
     private func drain() {
         queue.setSpecific(key: Self.marker, value: true)
         let body = perform.withLock { $0 }
@@ -112,6 +121,7 @@ final class BackgroundWriter: Sendable {
         }
     }
 
+    /// Takes the oldest waiting job, or marks the worker idle when there is none.
     private func next() -> (String, Job)? {
         state.withLock { state in
             guard !state.order.isEmpty else {

@@ -9,18 +9,21 @@ import Synchronization
 /// (`HandleKeys.fingerprint`) must equal the caller's, compared in constant time, so a wrong
 /// secret never gets a cached session.
 final class DecodedSessionCache: Sendable {
+    /// One decoded session and what it was decoded from.
     private struct Entry {
         let status: FileStatus
         let fingerprint: [UInt8]
         let session: Session
     }
 
+    /// The entries by file name.
     private let entries = Mutex<[String: Entry]>([:])
     /// Bounded so memory does not grow with the number of sessions (a few KB each).
     let capacity: Int
     /// Keys the fingerprints: random for each cache, so they mean nothing elsewhere.
     private let fingerprintKey: [UInt8]
 
+    /// An empty cache of at most `capacity` sessions; `random` makes its fingerprint key.
     init(capacity: Int = 256, random: any RandomSource = OpenSSLRandom()) {
         self.capacity = capacity
         self.fingerprintKey = random.bytes(32)
@@ -52,6 +55,7 @@ final class DecodedSessionCache: Sendable {
         }
     }
 
+    /// Drops the entry of file `name` (it was written, moved or removed).
     func forget(_ name: String) {
         entries.withLock { $0[name] = nil }
     }
@@ -66,14 +70,19 @@ final class DecodedSessionCache: Sendable {
 /// checked with (one hash, every read), and the sealing key (HKDF, several times the cost)
 /// only when a file must be opened or written.
 final class HandleKeys {
+    /// The handle the keys are derived from.
     let handle: SessionHandle
+    /// The cache's key for fingerprints.
     private let fingerprintKey: [UInt8]
 
+    /// Keys for `handle`, derived on first use.
     init(handle: SessionHandle, fingerprintKey: [UInt8]) {
         self.handle = handle
         self.fingerprintKey = fingerprintKey
     }
 
+    /// The keyed hash of the secret the cache compares.
     lazy var fingerprint: [UInt8] = handle.fingerprint(keyedBy: fingerprintKey)
+    /// The key that seals and opens the session's file.
     lazy var sealing: [UInt8] = handle.sealingKey()
 }

@@ -14,6 +14,7 @@ extension FileSessionStore {
         return try body()
     }
 
+    /// The refresh lock of session file `name`, polled with a growing pause until `timeout`.
     private func acquireRefreshLock(_ name: String, timeout: Duration) throws(SessionStoreError) -> SessionLock {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout

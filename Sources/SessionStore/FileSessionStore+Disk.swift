@@ -63,6 +63,7 @@ extension FileSessionStore {
         }
     }
 
+    /// What is on disk under a name, as bytes.
     enum StoredBytes {
         case missing
         case corrupt(reason: String)
@@ -70,6 +71,7 @@ extension FileSessionStore {
         case bytes([UInt8], FileStatus)
     }
 
+    /// Reads one file of the directory, refusing links, non-regular files and oversized ones.
     func readBytes(_ name: String) throws(SessionStoreError) -> StoredBytes {
         let fd: Int32
         do throws(FileSystemError) {

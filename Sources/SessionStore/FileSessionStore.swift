@@ -29,14 +29,21 @@ public typealias SessionClock = @Sendable () -> Date
 public final class FileSessionStore: SessionStore {
     /// The absolute path of the session directory.
     public let directory: String
+    /// The expiry rules.
     public let policy: SessionPolicy
     /// Reads are a `stat`, at most a read of a small file, and a decryption: never a lock.
     public let readsMayBlock = false
+    /// The system calls (a fault-injecting one in tests).
     let fileSystem: any FileSystem
+    /// Handles and nonces come from here.
     let random: any RandomSource
+    /// Expiry is judged by this clock.
     let clock: SessionClock
+    /// Storage failures and repairs are logged here, never a handle.
     let logger: Logger
+    /// Sessions decoded recently, for reads of unchanged files.
     let decodedSessions: DecodedSessionCache
+    /// The writes reads hand off.
     let background: BackgroundWriter
 
     /// Opens the store in `directory`, creating it (mode 0700, with missing parents) when it

@@ -29,6 +29,7 @@ public struct SessionHandle: Sendable, Equatable, CustomStringConvertible, Custo
     /// also the session's file name in the file store.
     package let storageKey: String
 
+    /// A handle of two well-formed parts.
     private init(id: String, secret: [UInt8]) {
         self.id = id
         self.secret = secret
@@ -95,6 +96,7 @@ public struct SessionHandle: Sendable, Equatable, CustomStringConvertible, Custo
         return bytes
     }
 
+    /// Equal when both parts are, compared in constant time.
     public static func == (a: SessionHandle, b: SessionHandle) -> Bool {
         // Both comparisons always run, so the time does not tell which part differed.
         let sameID = ConstantTime.equals(a.id, b.id)
@@ -102,7 +104,10 @@ public struct SessionHandle: Sendable, Equatable, CustomStringConvertible, Custo
         return sameID && sameSecret
     }
 
+    /// Never the id or the secret.
     public var description: String { "SessionHandle(redacted)" }
+    /// Never the id or the secret.
     public var debugDescription: String { description }
+    /// No children, so `dump` shows neither part.
     public var customMirror: Mirror { Mirror(self, children: [:]) }
 }

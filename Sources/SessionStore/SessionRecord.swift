@@ -27,6 +27,7 @@ import FoundationEssentials
 package enum SessionRecord {
     /// The format version this code writes and reads.
     static let formatVersion: UInt8 = 2
+    /// The first bytes of every record.
     private static let magic: [UInt8] = [0x89, 0x45, 0x57, 0x53]
     /// Bytes of the authenticated, readable header.
     package static let headerByteCount = 29
@@ -106,6 +107,7 @@ package enum SessionRecord {
                               version: readUInt64(bytes, at: 21)))
     }
 
+    /// The 29 readable bytes: magic, format, times, version.
     private static func encodeHeader(_ header: Header) -> [UInt8] {
         var bytes = magic
         bytes.reserveCapacity(headerByteCount + AES256GCM.nonceByteCount)
@@ -116,10 +118,12 @@ package enum SessionRecord {
         return bytes
     }
 
+    /// Appends `value` big-endian.
     private static func appendUInt64(_ value: UInt64, to bytes: inout [UInt8]) {
         for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
     }
 
+    /// The big-endian integer at `offset`.
     private static func readUInt64(_ bytes: [UInt8], at offset: Int) -> UInt64 {
         bytes[offset..<offset + 8].reduce(0) { $0 << 8 | UInt64($1) }
     }
@@ -130,10 +134,12 @@ package enum SessionRecord {
         Self.date(milliseconds: milliseconds(date))
     }
 
+    /// `date` in whole milliseconds since 1970.
     static func milliseconds(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
+    /// The date `milliseconds` after 1970.
     static func date(milliseconds: Int64) -> Date {
         Date(timeIntervalSince1970: Double(milliseconds) / 1000)
     }
@@ -141,6 +147,7 @@ package enum SessionRecord {
 
 /// The sealed plaintext: JSON of what the app keeps in a session.
 private enum Contents {
+    /// The JSON object sealed.
     private struct Record: Codable {
         var claims: [String: JSONValue]
         var tokenCache: String?
@@ -148,6 +155,7 @@ private enum Contents {
         var attributes: [String: String]
     }
 
+    /// The plaintext for `session`.
     static func encode(_ session: Session) -> [UInt8] {
         let record = Record(claims: session.claims, tokenCache: session.tokenCache, pendingFlows: session.pendingFlows,
                             attributes: session.attributes)
@@ -159,6 +167,7 @@ private enum Contents {
         return Array(try! encoder.encode(record))
     }
 
+    /// The session whose opened plaintext is `bytes`, nil when it is not one.
     static func decode(_ bytes: [UInt8], handle: SessionHandle, header: SessionRecord.Header) -> Session? {
         guard let record = try? JSONDecoder().decode(Record.self, from: Data(bytes)) else { return nil }
         return Session(handle: handle, createdAt: header.createdAt, lastSeen: header.lastSeen, version: header.version,
@@ -169,12 +178,14 @@ private enum Contents {
 
 /// Format 1, written by versions before sealing: `{"v":1,"createdAt":<ms>,"lastSeen":<ms>,...}`.
 private enum LegacyFormat {
+    /// The part of a format-1 file that identifies it.
     private struct Times: Decodable {
         var v: Int
         var createdAt: Int64
         var lastSeen: Int64
     }
 
+    /// True for a JSON object of format 1.
     static func isLegacy(_ bytes: [UInt8]) -> Bool {
         guard bytes.first == UInt8(ascii: "{"), let times = try? JSONDecoder().decode(Times.self, from: Data(bytes)) else { return false }
         return times.v == 1

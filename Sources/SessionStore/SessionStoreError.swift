@@ -20,6 +20,7 @@ public enum SessionStoreError: Error, Sendable, Equatable, CustomStringConvertib
     /// caller was willing to wait; the caller's work did not run.
     case lockTimedOut(waited: Duration)
 
+    /// One line for the log; never a handle.
     public var description: String {
         switch self {
         case .unavailable(let reason): "session storage unavailable: \(reason)"

@@ -3,6 +3,7 @@ import Synchronization
 
 /// A clock the tests move by hand, so expiry is tested without sleeping.
 public final class TestClock: Sendable {
+    /// The time it says now.
     private let current: Mutex<Date>
 
     /// Starts at the real time, so file modification times (which the sweep compares with
@@ -12,10 +13,12 @@ public final class TestClock: Sendable {
         current = Mutex(start)
     }
 
+    /// The current test time.
     public var now: Date {
         current.withLock { $0 }
     }
 
+    /// Moves the time on by `seconds` (back, when negative).
     public func advance(_ seconds: TimeInterval) {
         current.withLock { $0 = $0.addingTimeInterval(seconds) }
     }

@@ -7,6 +7,7 @@ import SessionStore
 /// key derivation (reads of changed files, writes), sealing (every write) and opening (a read
 /// of a file not decoded before) a session of realistic size.
 enum SealingCost {
+    /// Times each operation for about `seconds` and prints one line.
     static func report(seconds: Double) {
         let random = OpenSSLRandom()
         let handle = SessionHandle.generate(using: random)

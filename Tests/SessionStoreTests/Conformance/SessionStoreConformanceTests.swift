@@ -26,8 +26,10 @@ enum Secrets {
     static let email = "zoe.secretname@contoso.example"
     static let flow = "pkce-verifier-value-0d9e"
 
+    /// Every value the scan looks for.
     static var all: [String] { [accessToken, refreshToken, idToken, name, email, flow] }
 
+    /// Fills `session` as a signed-in one, holding every value of `all`.
     static func signIn(_ session: inout Session) {
         session.claims = ["sub": .string("subject-1"), "name": .string(name), "preferred_username": .string(email),
                           "email": .string(email)]
@@ -37,6 +39,7 @@ enum Secrets {
     }
 }
 
+/// The behaviour every backend shares, one test per property, each run for every backend.
 @Suite struct SessionStoreConformanceTests {
     @Test(arguments: StoreBackend.all)
     func aSessionSurvivesTheRoundTripToAnotherInstance(_ backend: StoreBackend) throws {

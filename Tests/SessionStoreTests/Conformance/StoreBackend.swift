@@ -33,9 +33,12 @@ protocol StoreNamespace: Sendable {
 
 /// A backend under test: a name and how to make a namespace with a given policy.
 struct StoreBackend: Sendable, CustomTestStringConvertible {
+    /// How the suite's test names show the backend.
     let name: String
+    /// A fresh, empty namespace with the given policy.
     let makeNamespace: @Sendable (SessionPolicy) throws -> any StoreNamespace
 
+    /// The backend's name.
     var testDescription: String { name }
 
     /// Every backend the suite runs against.
@@ -47,16 +50,22 @@ struct StoreBackend: Sendable, CustomTestStringConvertible {
 
 /// A temporary session directory.
 struct FileNamespace: StoreNamespace {
+    /// The temporary directory holding the session directory.
     let root: String
+    /// The policy every store of the namespace uses.
     let policy: SessionPolicy
+    /// The shared clock.
     let clock = TestClock()
+    /// What the stores log.
     let log = LogCapture()
 
+    /// A new temporary directory.
     init(policy: SessionPolicy) throws {
         root = try Fixture.makeTemporaryDirectory()
         self.policy = policy
     }
 
+    /// The session directory (the store creates it).
     var directory: String { root + "/sessions" }
 
     func openStore() throws -> any SessionStore {
