@@ -16,10 +16,10 @@ public struct Session: Sendable, Equatable {
     public let createdAt: Date
     /// The last time a request used the session, as stored (refreshed at most every
     /// `SessionPolicy.touchInterval` by reads, and on every write).
-    public internal(set) var lastSeen: Date
+    public package(set) var lastSeen: Date
     /// Counts the writes of this session: 1 when created, one more for every write. Every
     /// write is a compare-and-set on it, so a write based on an older copy never lands.
-    public internal(set) var version: UInt64
+    public package(set) var version: UInt64
 
     /// Claims of the signed-in user's ID token, kept as JSON values so that any claim
     /// survives the round trip. Empty while nobody is signed in.
@@ -58,7 +58,7 @@ public struct Session: Sendable, Equatable {
 
     /// True when the parts the app controls are the same (times and version aside): whether
     /// an update changed anything worth writing.
-    func hasSameContent(as other: Session) -> Bool {
+    package func hasSameContent(as other: Session) -> Bool {
         claims == other.claims && tokenCache == other.tokenCache && pendingFlows == other.pendingFlows
             && attributes == other.attributes
     }
