@@ -1,5 +1,5 @@
-// The file store's disk operations: reading a session file, the atomic write, moving a
-// corrupt file aside, and turning system-call failures into `SessionStoreError`.
+// The file store's disk operations: reading and opening a session file, the atomic write,
+// moving a corrupt file aside, and turning system-call failures into `SessionStoreError`.
 import CryptoSupport
 import FoundationEssentials
 import Glibc
@@ -11,35 +11,67 @@ import Synchronization
 private let temporaryCounter = Atomic<UInt64>(0)
 
 extension FileSessionStore {
-    /// What is on disk under a session file name.
+    /// What is on disk under a session file name, as seen with one handle.
     enum StoredSession {
         case missing
+        /// Sealed by another secret, or altered: no session for this handle, and nothing to
+        /// repair (the file may well be someone else's live session).
+        case unauthenticated
+        /// A session of the unsealed format of earlier versions; only the sweep touches it.
+        case legacy
         case corrupt(reason: String)
         case found(Session)
     }
 
-    /// Reads and decodes one session file. Only a missing directory or an I/O failure throws;
-    /// anything undecodable is `.corrupt`.
-    func readSession(_ name: String, id: String) throws(SessionStoreError) -> StoredSession {
+    /// Reads and opens one session file without taking its lock. A `stat` comes first: when
+    /// the file is exactly the one this process decoded last time with the same key, that
+    /// session is returned without opening the file. Only a missing directory or an I/O
+    /// failure throws.
+    func readSession(_ name: String, keys: HandleKeys) throws(SessionStoreError) -> StoredSession {
+        let status: FileStatus
+        do throws(FileSystemError) {
+            status = try fileSystem.status(atPath: path(name))
+        } catch where error.code == ENOENT {
+            try checkDirectory()
+            return .missing
+        } catch {
+            throw unavailable(error, "looking up a session", name: name)
+        }
+        if let cached = decodedSessions.session(named: name, status: status, fingerprint: keys.fingerprint) { return .found(cached) }
         switch try readBytes(name) {
         case .missing: return .missing
         case .corrupt(let reason): return .corrupt(reason: reason)
-        case .bytes(let bytes):
-            if let session = decodedSessions.session(named: name, bytes: bytes), session.id == id { return .found(session) }
-            guard let session = SessionFileCodec.decode(bytes, id: id) else {
-                return .corrupt(reason: "not a valid session file")
+        case .bytes(let bytes, let status):
+            switch SessionRecord.open(bytes, handle: keys.handle, key: keys.sealing) {
+            case .session(let session):
+                decodedSessions.remember(session, status: status, fingerprint: keys.fingerprint, named: name)
+                return .found(session)
+            case .unauthenticated: return .unauthenticated
+            case .legacy: return .legacy
+            case .corrupt(let reason): return .corrupt(reason: reason)
             }
-            decodedSessions.remember(session, bytes: bytes, named: name)
-            return .found(session)
         }
     }
 
+    /// What a session file is, from its bytes alone (no key): for the sweep and the
+    /// background worker, which hold no handle.
+    func readRecordKind(_ name: String) throws(SessionStoreError) -> SessionRecord.Kind? {
+        switch try readBytes(name) {
+        case .missing: return nil
+        case .corrupt(let reason): return .corrupt(reason: reason)
+        case .bytes(let bytes, _): return SessionRecord.kind(of: bytes)
+        }
+    }
+
+    /// What is on disk under a name, as bytes.
     enum StoredBytes {
         case missing
         case corrupt(reason: String)
-        case bytes([UInt8])
+        /// The content and the `fstat` of the file it was read from.
+        case bytes([UInt8], FileStatus)
     }
 
+    /// Reads one file of the directory, refusing links, non-regular files and oversized ones.
     func readBytes(_ name: String) throws(SessionStoreError) -> StoredBytes {
         let fd: Int32
         do throws(FileSystemError) {
@@ -60,7 +92,7 @@ extension FileSessionStore {
             guard let bytes = try fileSystem.readAll(fd, sizeHint: status.size, limit: policy.maxFileSize) else {
                 return .corrupt(reason: "larger than \(policy.maxFileSize) bytes")
             }
-            return .bytes(bytes)
+            return .bytes(bytes, status)
         } catch {
             throw unavailable(error, "reading a session", name: name)
         }
@@ -82,8 +114,10 @@ extension FileSessionStore {
     /// Replaces the session file with `bytes` so that a crash at any point leaves either the
     /// old or the new file: write a temporary file in the same directory, fsync it, rename it
     /// over the old one, fsync the directory. On failure the temporary file is removed and
-    /// the old file is untouched.
-    func writeAtomically(_ name: String, _ bytes: [UInt8]) throws(SessionStoreError) {
+    /// the old file is untouched. Returns the new file's status as a later `lstat` of its path
+    /// will see it (a rename updates the change time), or nil when that could not be told.
+    @discardableResult
+    func writeAtomically(_ name: String, _ bytes: [UInt8]) throws(SessionStoreError) -> FileStatus? {
         let number = temporaryCounter.wrappingAdd(1, ordering: .relaxed).oldValue
         let temporary = path("\(name)\(SessionFileName.temporaryMarker)\(getpid())-\(number)")
         let fd: Int32
@@ -95,12 +129,14 @@ extension FileSessionStore {
         } catch {
             throw unavailable(error, "writing a session", name: name)
         }
+        let written: FileStatus
         do throws(FileSystemError) {
             do throws(FileSystemError) {
                 // The umask can only narrow 0600, but make the mode exact anyway.
                 try fileSystem.fchmod(fd, mode: 0o600)
                 try fileSystem.writeAll(fd, bytes)
                 try fileSystem.fsync(fd)
+                written = try fileSystem.status(of: fd)
             } catch {
                 try? fileSystem.close(fd)
                 throw error
@@ -112,11 +148,16 @@ extension FileSessionStore {
             try? fileSystem.unlink(temporary)
             throw unavailable(error, "writing a session", name: name)
         }
+        // Only our own inode's status may describe what we wrote: another process may have
+        // renamed its file over ours in the meantime.
+        let placed = try? fileSystem.status(atPath: path(name))
         do {
             try syncDirectory()
         } catch {
             throw unavailable(error, "syncing the session directory", name: name)
         }
+        guard let placed, placed.device == written.device, placed.inode == written.inode else { return nil }
+        return placed
     }
 
     /// Makes renames and unlinks in the directory durable.
@@ -131,6 +172,7 @@ extension FileSessionStore {
     /// re-reading, so that exactly one caller moves and logs each corrupt file.
     func moveAside(_ name: String, reason: String, lock: SessionLock) {
         let file = SessionFileName.logPrefix(name)
+        decodedSessions.forget(name)
         do {
             try fileSystem.rename(path(name), to: path(name + SessionFileName.corruptSuffix))
             logger.error("corrupt session file moved aside; the user will have to sign in again", metadata: [

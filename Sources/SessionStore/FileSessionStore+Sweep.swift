@@ -19,12 +19,14 @@ extension FileSessionStore {
             throw unavailable(error, "sweeping the session directory", name: nil)
         }
         let removed = report.expiredRemoved + report.temporaryRemoved + report.locksRemoved + report.corruptRemoved
+            + report.legacyRemoved + report.claimsRemoved
         if removed > 0 {
             try? syncDirectory()
             logger.info("session sweep", metadata: [
                 "scanned": "\(report.scanned)", "expired": "\(report.expiredRemoved)",
                 "temporary": "\(report.temporaryRemoved)", "locks": "\(report.locksRemoved)",
-                "corrupt": "\(report.corruptRemoved)", "busy": "\(report.skippedBusy)",
+                "corrupt": "\(report.corruptRemoved)", "legacy": "\(report.legacyRemoved)",
+                "claims": "\(report.claimsRemoved)", "busy": "\(report.skippedBusy)",
             ])
         } else {
             logger.debug("session sweep found nothing to remove", metadata: ["scanned": "\(report.scanned)"])
@@ -39,15 +41,11 @@ extension FileSessionStore {
         case .session(let name):
             sweepSession(name, now: now, report: &report)
         case .lock(let session):
-            // A lock file outlives its session only when a process died between removing
-            // the session and the lock file; remove it if nobody holds it.
-            guard (try? sessionFileExists(session)) == false else { return }
-            guard let lock = tryLock(session, report: &report) else { return }
-            defer { lock.release() }
-            if (try? sessionFileExists(session)) == false {
-                lock.removeFile()
-                report.locksRemoved += 1
-            }
+            removeIfOrphaned(session + SessionFileName.lockSuffix, of: session, report: &report)
+        case .refreshLock(let session):
+            removeIfOrphaned(session + SessionFileName.refreshLockSuffix, of: session, report: &report)
+        case .claim:
+            sweepClaim(entry, now: now, report: &report)
         case .temporary:
             // Young temporary files may belong to a write in progress in another process.
             if isOlder(entry, than: policy.temporaryFileGrace, now: now) {
@@ -66,15 +64,21 @@ extension FileSessionStore {
     private func sweepSession(_ name: String, now: Date, report: inout SweepReport) {
         // A first look without the lock: most sessions are live and need nothing.
         switch sessionState(name, now: now) {
-        case .expired, .corrupt: break
+        case .expired, .legacy, .corrupt: break
         case .live, .missing, .unreadable: return
         }
-        guard let lock = tryLock(name, report: &report) else { return }
+        guard let lock = tryLock(name + SessionFileName.lockSuffix, report: &report) else { return }
         defer { lock.release() }
         // Look again under the lock: a request may have refreshed it in between.
         switch sessionState(name, now: now) {
         case .expired:
+            decodedSessions.forget(name)
             remove(name, counting: &report.expiredRemoved)
+            lock.removeFile()
+        case .legacy:
+            // Written by a version before sealing: its cookie is no longer accepted, and it
+            // holds tokens in clear, so it goes now rather than at its expiry.
+            remove(name, counting: &report.legacyRemoved)
             lock.removeFile()
         case .missing:
             lock.removeFile()
@@ -86,25 +90,53 @@ extension FileSessionStore {
     }
 
     private enum SweepState {
-        case live, expired, missing, unreadable
+        case live, expired, legacy, missing, unreadable
         case corrupt(String)
     }
 
     private func sessionState(_ name: String, now: Date) -> SweepState {
-        switch try? readBytes(name) {
-        case nil: return .unreadable
-        case .missing: return .missing
-        case .corrupt(let reason): return .corrupt(reason)
-        case .bytes(let bytes):
-            guard let times = SessionFileCodec.decodeTimes(bytes) else { return .corrupt("not a valid session file") }
-            return policy.isExpired(createdAt: times.createdAt, lastSeen: times.lastSeen, now: now) ? .expired : .live
+        switch Result(catching: { () throws(SessionStoreError) in try readRecordKind(name) }) {
+        case .failure: return .unreadable
+        case .success(nil): return .missing
+        case .success(.legacy): return .legacy
+        case .success(.corrupt(let reason)): return .corrupt(reason)
+        case .success(.sealed(let header)):
+            return policy.isExpired(createdAt: header.createdAt, lastSeen: header.lastSeen, now: now) ? .expired : .live
         }
     }
 
-    /// The session's lock if nobody holds it; the sweep never waits for a request.
-    private func tryLock(_ name: String, report: inout SweepReport) -> SessionLock? {
+    /// Removes a session's lock file once the session is gone and nobody holds the lock. A
+    /// lock file outlives its session when a process died between removing the two, and
+    /// refresh locks are left to the sweep on purpose (see `delete`).
+    private func removeIfOrphaned(_ lockName: String, of session: String, report: inout SweepReport) {
+        guard (try? sessionFileExists(session)) == false else { return }
+        guard let lock = tryLock(lockName, report: &report) else { return }
+        defer { lock.release() }
+        if (try? sessionFileExists(session)) == false {
+            lock.removeFile()
+            report.locksRemoved += 1
+        }
+    }
+
+    /// Removes a claim whose time is up; one without an expiry (its claimer died before
+    /// writing it) once it is older than the temporary-file grace.
+    private func sweepClaim(_ entry: String, now: Date, report: inout SweepReport) {
+        func isStale(_ fd: Int32) -> Bool {
+            guard let expiry = try? readClaimExpiry(fd) else { return isOlder(entry, than: policy.temporaryFileGrace, now: now) }
+            return expiry <= SessionRecord.milliseconds(now)
+        }
+        guard let lock = tryLock(entry, report: &report) else { return }
+        defer { lock.release() }
+        if isStale(lock.fd) {
+            lock.removeFile()
+            report.claimsRemoved += 1
+        }
+    }
+
+    /// The lock on `entry` if nobody holds it; the sweep never waits for a request.
+    private func tryLock(_ entry: String, report: inout SweepReport) -> SessionLock? {
         // try? flattens "held by someone" (nil) and "cannot lock" (error): skip either way.
-        let lock = try? SessionLock.acquire(path(name + SessionFileName.lockSuffix), fileSystem: fileSystem, wait: false)
+        let lock = try? SessionLock.acquire(path(entry), fileSystem: fileSystem, wait: false)
         if lock == nil { report.skippedBusy += 1 }
         return lock
     }

@@ -23,6 +23,16 @@ struct FileStatus: Sendable, Equatable {
     var permissions: UInt32
     /// Modification time, seconds since 1970.
     var modified: Double
+    /// Modification and status-change times in nanoseconds since 1970: with the device, the
+    /// inode and the size, what tells the decoded-session cache that a file is unchanged.
+    var modifiedNanoseconds: Int64
+    var changedNanoseconds: Int64
+
+    /// True when both describe the same file in the same state, as far as `stat` can tell.
+    func isSameVersion(as other: FileStatus) -> Bool {
+        device == other.device && inode == other.inode && size == other.size
+            && modifiedNanoseconds == other.modifiedNanoseconds && changedNanoseconds == other.changedNanoseconds
+    }
 }
 
 /// Thin wrappers around POSIX calls. Every method retries on EINTR and reports any other
@@ -34,6 +44,9 @@ protocol FileSystem: Sendable {
     func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) throws(FileSystemError) -> Int
     /// Writes up to `buffer.count` bytes; returns how many were written.
     func write(_ fd: Int32, from buffer: UnsafeRawBufferPointer) throws(FileSystemError) -> Int
+    /// Writes `buffer` at `offset` without moving the file position (`pwrite(2)`).
+    func write(_ fd: Int32, from buffer: UnsafeRawBufferPointer, at offset: Int) throws(FileSystemError) -> Int
+    func truncate(_ fd: Int32, size: Int) throws(FileSystemError)
     func fsync(_ fd: Int32) throws(FileSystemError)
     func fchmod(_ fd: Int32, mode: UInt32) throws(FileSystemError)
     /// `flock(2)`. With `LOCK_NB`, a held lock is reported as EWOULDBLOCK.
@@ -77,13 +90,16 @@ extension FileSystem {
         return bytes
     }
 
-    /// Writes all of `bytes`, looping over short writes.
-    func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(FileSystemError) {
+    /// Writes all of `bytes`, looping over short writes; at `position` when given (without
+    /// moving the file offset), else at the file offset.
+    func writeAll(_ fd: Int32, _ bytes: [UInt8], at position: Int? = nil) throws(FileSystemError) {
         var offset = 0
         while offset < bytes.count {
             let n = try bytes.withUnsafeBytes { buffer in
                 Result { () throws(FileSystemError) in
-                    try write(fd, from: UnsafeRawBufferPointer(rebasing: buffer[offset...]))
+                    let rest = UnsafeRawBufferPointer(rebasing: buffer[offset...])
+                    if let position { return try write(fd, from: rest, at: position + offset) }
+                    return try write(fd, from: rest)
                 }
             }.get()
             // A zero-byte write of a non-empty buffer would loop forever; treat as disk full.

@@ -32,6 +32,14 @@ struct POSIXFileSystem: FileSystem {
         try retrying("write") { Glibc.write(fd, buffer.baseAddress, buffer.count) }
     }
 
+    func write(_ fd: Int32, from buffer: UnsafeRawBufferPointer, at offset: Int) throws(FileSystemError) -> Int {
+        try retrying("pwrite") { Glibc.pwrite(fd, buffer.baseAddress, buffer.count, off_t(offset)) }
+    }
+
+    func truncate(_ fd: Int32, size: Int) throws(FileSystemError) {
+        _ = try retrying("ftruncate") { Glibc.ftruncate(fd, off_t(size)) }
+    }
+
     func fsync(_ fd: Int32) throws(FileSystemError) {
         _ = try retrying("fsync") { Glibc.fsync(fd) }
     }
@@ -110,7 +118,9 @@ extension FileStatus {
             isRegularFile: type == S_IFREG,
             isDirectory: type == S_IFDIR,
             permissions: UInt32(info.st_mode & 0o7777),
-            modified: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1_000_000_000
+            modified: Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1_000_000_000,
+            modifiedNanoseconds: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+            changedNanoseconds: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec)
         )
     }
 }

@@ -3,25 +3,27 @@
 import Encodings
 import FoundationEssentials
 
-/// One session. The store owns `id`, `createdAt` and `lastSeen`; everything else is the
-/// app's to change inside `SessionStore.update`.
+/// One session. The store owns `handle`, `createdAt`, `lastSeen` and `version`; everything
+/// else is the app's to change inside `SessionStore.update`.
 ///
 /// The store knows nothing about OpenID Connect: the token cache and pending sign-in flows
-/// are opaque strings the OIDC module serializes and parses.
+/// are opaque strings the OIDC module serializes and parses. All of them, the claims and the
+/// attributes are sealed at rest; only the times and the version are stored readable.
 public struct Session: Sendable, Equatable {
-    /// The session id, which is also the cookie value. Never log it.
-    public let id: String
+    /// The browser's handle on this session, which the cookie carries. Opaque; never logged.
+    public let handle: SessionHandle
     /// When the session was created; the absolute lifetime counts from here.
     public let createdAt: Date
-    /// The last time a request used the session, as recorded on disk (refreshed at most every
+    /// The last time a request used the session, as stored (refreshed at most every
     /// `SessionPolicy.touchInterval` by reads, and on every write).
-    public internal(set) var lastSeen: Date
+    public package(set) var lastSeen: Date
+    /// Counts the writes of this session: 1 when created, one more for every write. Every
+    /// write is a compare-and-set on it, so a write based on an older copy never lands.
+    public package(set) var version: UInt64
 
     /// Claims of the signed-in user's ID token, kept as JSON values so that any claim
     /// survives the round trip. Empty while nobody is signed in.
     public var claims: [String: JSONValue]
-    /// The raw ID token (the `id_token_hint` for sign-out).
-    public var idToken: String?
     /// The serialized token cache of the OIDC module.
     public var tokenCache: String?
     /// Sign-ins started but not finished, as serialized by the OIDC module, keyed by its
@@ -33,23 +35,31 @@ public struct Session: Sendable, Equatable {
     /// True when a user is signed in to this session.
     public var isSignedIn: Bool { !claims.isEmpty }
 
+    /// A session value; stores make them, tests and tools may too.
     public init(
-        id: String,
+        handle: SessionHandle,
         createdAt: Date,
         lastSeen: Date,
+        version: UInt64 = 1,
         claims: [String: JSONValue] = [:],
-        idToken: String? = nil,
         tokenCache: String? = nil,
         pendingFlows: [String: String] = [:],
         attributes: [String: String] = [:]
     ) {
-        self.id = id
+        self.handle = handle
         self.createdAt = createdAt
         self.lastSeen = lastSeen
+        self.version = version
         self.claims = claims
-        self.idToken = idToken
         self.tokenCache = tokenCache
         self.pendingFlows = pendingFlows
         self.attributes = attributes
+    }
+
+    /// True when the parts the app controls are the same (times and version aside): whether
+    /// an update changed anything worth writing.
+    package func hasSameContent(as other: Session) -> Bool {
+        claims == other.claims && tokenCache == other.tokenCache && pendingFlows == other.pendingFlows
+            && attributes == other.attributes
     }
 }

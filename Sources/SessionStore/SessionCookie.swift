@@ -1,4 +1,4 @@
-// The session cookie as plain strings: the `Set-Cookie` value to send and the id to take
+// The session cookie as plain strings: the `Set-Cookie` value to send and the handle to take
 // from a `Cookie` header. No HTTP types, so any server can use it.
 import FoundationEssentials
 
@@ -6,7 +6,8 @@ import FoundationEssentials
 ///
 /// Over https the cookie is `__Host-session` with `Secure`: the prefix makes browsers refuse
 /// it unless it is Secure, host-only (no Domain) and `Path=/`, so a sibling subdomain cannot
-/// plant a session id (fixation). Over plain http (local development) it is `session`.
+/// plant a session (fixation). Over plain http (local development) it is `session`. The value
+/// is the session's handle, `<id>.<secret>` (see `SessionHandle`).
 public struct SessionCookie: Sendable, Equatable {
     /// True when the app is reached over https, directly or through a trusted proxy.
     public let secure: Bool
@@ -27,16 +28,15 @@ public struct SessionCookie: Sendable, Equatable {
     /// ends (the idle timeout is enforced on the server, which a cookie cannot express).
     public func setCookie(for session: Session, now: Date) -> String {
         let remaining = session.createdAt.addingTimeInterval(absoluteLifetime).timeIntervalSince(now)
-        return setCookie(id: session.id, maxAge: Int(remaining.rounded(.down)))
+        return setCookie(handle: session.handle, maxAge: Int(remaining.rounded(.down)))
     }
 
-    /// The `Set-Cookie` value carrying `id`, with `maxAge` clamped to `0...absoluteLifetime`.
-    /// `id` must come from the store; anything else is a programming error.
-    public func setCookie(id: String, maxAge: Int) -> String {
-        // Also guarantees the value cannot smuggle `;` or line breaks into the header.
-        precondition(SessionID.isWellFormed(id), "not a session id")
+    /// The `Set-Cookie` value carrying `handle`, with `maxAge` clamped to `0...absoluteLifetime`.
+    /// The value is made of base64url characters and one dot, so it cannot smuggle `;` or line
+    /// breaks into the header.
+    public func setCookie(handle: SessionHandle, maxAge: Int) -> String {
         let clamped = max(0, min(maxAge, Int(absoluteLifetime)))
-        return "\(name)=\(id); Max-Age=\(clamped); \(attributes)"
+        return "\(name)=\(handle.cookieValue); Max-Age=\(clamped); \(attributes)"
     }
 
     /// The `Set-Cookie` value that makes the browser drop the cookie (sign-out).
@@ -44,10 +44,11 @@ public struct SessionCookie: Sendable, Equatable {
         "\(name)=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; \(attributes)"
     }
 
-    /// The session id in a `Cookie` request header, or nil when there is no cookie of this
-    /// name holding a well-formed id. Values of any other shape (too long, `../x`, NUL,
-    /// percent-encoded) are ignored here, before the store sees them.
-    public func sessionID(fromCookieHeader header: String) -> String? {
+    /// The session handle in a `Cookie` request header, or nil when there is no cookie of this
+    /// name holding a well-formed handle. Values of any other shape (too long, `../x`, NUL,
+    /// percent-encoded, the single id of earlier versions) are ignored here, before the store
+    /// sees them.
+    public func sessionHandle(fromCookieHeader header: String) -> SessionHandle? {
         for pair in header.split(separator: ";") {
             let trimmed = pair.drop(while: { $0 == " " || $0 == "\t" })
             guard let equals = trimmed.firstIndex(of: "=") else { continue }
@@ -59,14 +60,14 @@ public struct SessionCookie: Sendable, Equatable {
                 value = value.dropFirst().dropLast()
             }
             // The first well-formed one wins: browsers send the most specific cookie first.
-            if SessionID.isWellFormed(value) { return String(value) }
+            if let handle = SessionHandle(cookieValue: value) { return handle }
         }
         return nil
     }
 
-    /// The id if `value` (a cookie value already extracted by the server) is well-formed.
-    public static func sessionID(fromCookieValue value: String) -> String? {
-        SessionID.isWellFormed(value) ? value : nil
+    /// The handle if `value` (a cookie value already extracted by the server) is well-formed.
+    public static func sessionHandle(fromCookieValue value: String) -> SessionHandle? {
+        SessionHandle(cookieValue: value)
     }
 
     private var attributes: String {

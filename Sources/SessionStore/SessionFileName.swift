@@ -3,8 +3,12 @@
 enum SessionFileName: Equatable {
     /// `<64 hex>`: a session.
     case session(String)
-    /// `<64 hex>.lock`: the lock file of the session named by the hex part.
+    /// `<64 hex>.lock`: the write lock of the session named by the hex part.
     case lock(session: String)
+    /// `<64 hex>.refresh`: the token-refresh lock of the session named by the hex part.
+    case refreshLock(session: String)
+    /// `<64 hex>.claim`: a single-use claim (the hex part hashes the claimed key).
+    case claim
     /// `<64 hex>.tmp-…`: a write in progress or left over from a crash.
     case temporary
     /// `<64 hex>.corrupt`: a session file that could not be decoded, moved aside.
@@ -13,6 +17,8 @@ enum SessionFileName: Equatable {
     case other
 
     static let lockSuffix = ".lock"
+    static let refreshLockSuffix = ".refresh"
+    static let claimSuffix = ".claim"
     static let temporaryMarker = ".tmp-"
     static let corruptSuffix = ".corrupt"
 
@@ -28,6 +34,10 @@ enum SessionFileName: Equatable {
             self = .session(hash)
         } else if rest == Self.lockSuffix {
             self = .lock(session: hash)
+        } else if rest == Self.refreshLockSuffix {
+            self = .refreshLock(session: hash)
+        } else if rest == Self.claimSuffix {
+            self = .claim
         } else if rest.hasPrefix(Self.temporaryMarker) {
             self = .temporary
         } else if rest == Self.corruptSuffix {

@@ -12,7 +12,8 @@ import Glibc
 
 /// Callers release with `defer { lock.release() }` right after acquiring.
 struct SessionLock {
-    private let fd: Int32
+    /// The locked file's descriptor (a claim keeps its expiry in the file).
+    let fd: Int32
     private let path: String
     private let fileSystem: any FileSystem
 

@@ -46,11 +46,11 @@ public struct SessionPolicy: Sendable, Equatable {
         expiry(createdAt: session.createdAt, lastSeen: session.lastSeen)
     }
 
-    func isExpired(createdAt: Date, lastSeen: Date, now: Date) -> Bool {
+    package func isExpired(createdAt: Date, lastSeen: Date, now: Date) -> Bool {
         now >= expiry(createdAt: createdAt, lastSeen: lastSeen)
     }
 
-    func isTouchDue(lastSeen: Date, now: Date) -> Bool {
+    package func isTouchDue(lastSeen: Date, now: Date) -> Bool {
         now.timeIntervalSince(lastSeen) >= touchInterval
     }
 }

@@ -2,6 +2,7 @@ import App
 @_spi(Testing) import DevIdentityProvider
 import Encodings
 import Foundation
+import SessionStore
 import Testing
 
 /// End-to-end: real sockets on port 0, the app signing in against its development identity
@@ -49,8 +50,10 @@ import Testing
         #expect(setCookie.contains("SameSite=Lax"))
         #expect(setCookie.contains("Path=/"))
         #expect(!setCookie.contains("Domain"))
-        #expect(browser.cookies.count == 1, "the browser holds only the opaque session id")
-        #expect(browser.cookies["session"]?.count == 43)
+        #expect(browser.cookies.count == 1, "the browser holds only the opaque session handle")
+        // `<id>.<secret>`: the secret seals the session at rest and is stored nowhere else.
+        #expect(browser.cookies["session"]?.count == 87)
+        #expect(browser.cookies["session"].flatMap(SessionCookie.sessionHandle(fromCookieValue:)) != nil)
     }
 
     @Test func signInRotatesTheSessionID() throws {

@@ -6,6 +6,7 @@ import Testing
 /// End-to-end: every way the callback can fail gives its error page and leaves nobody
 /// signed in.
 @Suite struct SignInFailureTests {
+    /// Nobody is signed in (see `RunningApp.expectSignedOut`).
     func expectSignedOut(_ app: RunningApp, _ browser: Browser) throws {
         try app.expectSignedOut(browser)
     }

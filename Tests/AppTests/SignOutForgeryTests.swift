@@ -25,7 +25,7 @@ import Testing
 
         deinit { try? FileManager.default.removeItem(at: directory) }
 
-        var stillSignedIn: Bool { (try? app.sessionStore.load(session.id)) != nil }
+        var stillSignedIn: Bool { (try? app.sessionStore.load(session.handle)) != nil }
 
         /// The token the victim's pages carry, read from the page as a browser would.
         func token(of session: Session) throws -> String {
@@ -35,7 +35,7 @@ import Testing
         func request(_ method: HTTPMethod, _ path: String, session: Session?, headers: [(String, String)] = [],
                      form: [(String, String)]? = nil) -> HTTPRequest {
             var fields = [(name: "Host", value: "app.example")] + headers.map { (name: $0.0, value: $0.1) }
-            if let session { fields.append((name: "Cookie", value: "session=\(session.id)")) }
+            if let session { fields.append((name: "Cookie", value: "session=\(session.handle.cookieValue)")) }
             let body = form.map { pairs in pairs.map { "\($0.0)=\($0.1)" }.joined(separator: "&") } ?? ""
             if form != nil { fields.append((name: "Content-Type", value: "application/x-www-form-urlencoded")) }
             return HTTPRequest(method: method, path: path, headers: HTTPHeaders(fields), body: Array(body.utf8))
@@ -49,7 +49,7 @@ import Testing
 
     /// The sign-out token in `session`'s home page ("" when there is none).
     static func tokenOnHomePage(_ app: WebApp, _ session: Session) -> String {
-        let request = HTTPRequest(method: .GET, path: "/", headers: ["Host": "app.example", "Cookie": "session=\(session.id)"])
+        let request = HTTPRequest(method: .GET, path: "/", headers: ["Host": "app.example", "Cookie": "session=\(session.handle.cookieValue)"])
         guard let page = try? app.responder.respond(to: request).text,
               let start = page.range(of: #"name="token" value=""#)?.upperBound
         else { return "" }
@@ -97,7 +97,7 @@ import Testing
             #expect(response.status == .forbidden, "\(token ?? "nil")")
             #expect(fixture.stillSignedIn)
         }
-        #expect(try fixture.app.sessionStore.load(fixture.other.id) != nil)
+        #expect(try fixture.app.sessionStore.load(fixture.other.handle) != nil)
     }
 
     @Test func theButtonsSameOriginPostSignsOut() throws {
@@ -136,7 +136,7 @@ import Testing
         let token = try fixture.token(of: fixture.session)
         #expect(token.count == 43)
         #expect(token != (try fixture.token(of: fixture.other)))
-        #expect(!token.contains(fixture.session.id))
+        for part in fixture.session.handle.cookieValue.split(separator: ".") { #expect(!token.contains(part)) }
         let anonymous = try fixture.app.responder.respond(to: fixture.request(.GET, "/", session: nil)).text
         #expect(!anonymous.contains(#"name="token""#))
     }
@@ -170,7 +170,7 @@ import Testing
         let session = try app.sessionStore.create { $0.claims = ["sub": "u", "login_hint": "hint"] }
         let token = SignOutForgeryTests.tokenOnHomePage(app, session)
         let response = try app.responder.respond(to: HTTPRequest(method: .POST, path: "/logout", headers: [
-            "Host": "127.0.0.1:5000", "Cookie": "session=\(session.id)", "Origin": "http://127.0.0.1:5000", "Sec-Fetch-Site": "same-origin",
+            "Host": "127.0.0.1:5000", "Cookie": "session=\(session.handle.cookieValue)", "Origin": "http://127.0.0.1:5000", "Sec-Fetch-Site": "same-origin",
         ], body: Array("token=\(token)".utf8)))
         #expect(response.status == .ok)
         #expect(response.headers["Location"] == nil)
@@ -179,6 +179,6 @@ import Testing
         #expect(response.text.contains(#"<a class="button" href="\#(url)">Continue</a>"#))
         #expect(response.headers["Set-Cookie"]?.contains("Max-Age=0") == true)
         #expect(response.headers["Cache-Control"] == "no-store")
-        #expect(try app.sessionStore.load(session.id) == nil)
+        #expect(try app.sessionStore.load(session.handle) == nil)
     }
 }

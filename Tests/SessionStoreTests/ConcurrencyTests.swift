@@ -4,26 +4,10 @@ import Foundation
 @testable import SessionStore
 import Synchronization
 import Testing
-
-/// Runs `body(i)` on `count` real threads at once (Dispatch would use only as many threads as
-/// cores) and returns the errors they threw.
-func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) throws -> Void) -> [String] {
-    let errors = Mutex<[String]>([])
-    let group = DispatchGroup()
-    for index in 0..<count {
-        group.enter()
-        let thread = Thread {
-            do { try body(index) } catch { errors.withLock { $0.append("\(error)") } }
-            group.leave()
-        }
-        thread.start()
-    }
-    group.wait()
-    return errors.withLock { $0 }
-}
+import TestSupport
 
 /// Adds `key` and increments the counter, in one locked read-modify-write.
-func increment(_ store: any SessionStore, _ id: String, key: String) throws {
+func increment(_ store: any SessionStore, _ id: SessionHandle, key: String) throws {
     let updated = try store.update(id) { session in
         session.attributes[key] = "1"
         session.attributes["counter"] = String(Int(session.attributes["counter"] ?? "0")! + 1)
@@ -35,7 +19,7 @@ func increment(_ store: any SessionStore, _ id: String, key: String) throws {
     @Test func fiftyThreadsLoseNoUpdate() throws {
         let f = try Fixture()
         defer { f.remove() }
-        let id = try f.store.create().id
+        let id = try f.store.create().handle
         let store = f.store
         let errors = onThreads(50) { index in
             for round in 0..<2 { try increment(store, id, key: "t\(index)-\(round)") }
@@ -57,7 +41,7 @@ func increment(_ store: any SessionStore, _ id: String, key: String) throws {
         let done = DispatchSemaphore(value: 0)
         let store = f.store
         let thread = Thread {
-            _ = try? store.update(busy.id) { s in
+            _ = try? store.update(busy.handle) { s in
                 s.attributes["x"] = "1"
                 entered.signal()
                 release.wait() // hold busy's lock
@@ -67,18 +51,18 @@ func increment(_ store: any SessionStore, _ id: String, key: String) throws {
         thread.start()
         entered.wait()
         // Would deadlock (and the test hang) if other sessions shared the lock.
-        #expect(try f.store.update(other.id) { $0.attributes["y"] = "2" }?.attributes["y"] == "2")
-        #expect(try f.store.load(busy.id) != nil, "reads never wait for the lock")
+        #expect(try f.store.update(other.handle) { $0.attributes["y"] = "2" }?.attributes["y"] == "2")
+        #expect(try f.store.load(busy.handle) != nil, "reads never wait for the lock")
         release.signal()
         done.wait()
-        #expect(try f.store.load(busy.id)?.attributes["x"] == "1")
+        #expect(try f.store.load(busy.handle)?.attributes["x"] == "1")
     }
 
     @Test func twoStoreInstancesOnOneDirectoryLoseNoUpdate() throws {
         let f = try Fixture()
         defer { f.remove() }
         let stores: [FileSessionStore] = [f.store, try f.secondStore()]
-        let id = try f.store.create().id
+        let id = try f.store.create().handle
         let errors = onThreads(40) { index in
             for round in 0..<3 { try increment(stores[index % 2], id, key: "s\(index)-\(round)") }
         }
@@ -90,7 +74,7 @@ func increment(_ store: any SessionStore, _ id: String, key: String) throws {
     func aSecondProcessLosesNoUpdate() throws {
         let f = try Fixture()
         defer { f.remove() }
-        let id = try f.store.create().id
+        let id = try f.store.create().handle
         let perSide = 150
 
         let process = Process()
@@ -101,8 +85,8 @@ func increment(_ store: any SessionStore, _ id: String, key: String) throws {
         process.standardInput = input
         process.standardOutput = output
         try process.run()
-        // The id goes through a pipe, not the command line, where `ps` would show it.
-        input.fileHandleForWriting.write(Data((id + "\n").utf8))
+        // The handle goes through a pipe, not the command line, where `ps` would show it.
+        input.fileHandleForWriting.write(Data((id.cookieValue + "\n").utf8))
         try input.fileHandleForWriting.close()
 
         let store = f.store

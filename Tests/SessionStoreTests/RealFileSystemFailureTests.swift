@@ -26,16 +26,16 @@ struct RealFileSystemFailureTests {
         close(fd)
 
         let big = String(repeating: "x", count: 100_000)
-        #expect(throws: SessionStoreError.self) { try store.update(session.id) { $0.attributes["big"] = big } }
+        #expect(throws: SessionStoreError.self) { try store.update(session.handle) { $0.attributes["big"] = big } }
         #expect(throws: SessionStoreError.self) { try store.create { $0.attributes["big"] = big } }
         #expect(log.count(containing: "No space left on device", level: .error) >= 2)
-        #expect(try store.load(session.id)?.attributes == ["v": "old"])
+        #expect(try store.load(session.handle)?.attributes == ["v": "old"])
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: store.directory).filter { $0.contains(".tmp-") }
         #expect(leftovers.isEmpty)
 
         // Once space is back, writes work again.
         unlink(filler)
-        #expect(try store.update(session.id) { $0.attributes["big"] = big }?.attributes["big"] == big)
+        #expect(try store.update(session.handle) { $0.attributes["big"] = big }?.attributes["big"] == big)
     }
 
     @Test func readOnlyFileSystem() throws {
@@ -45,20 +45,20 @@ struct RealFileSystemFailureTests {
         let log = LogCapture()
         let store = try FileSessionStore(directory: tmpfs.mountPoint + "/sessions", clock: clock.clock, logger: log.logger)
         let session = try store.create { $0.attributes["v"] = "old" }
-        _ = try store.update(session.id) { $0.attributes["w"] = "1" } // leaves a lock file
-        let expected = try #require(try store.load(session.id))
+        _ = try store.update(session.handle) { $0.attributes["w"] = "1" } // leaves a lock file
+        let expected = try #require(try store.load(session.handle))
 
         try tmpfs.remount(readOnly: true)
         clock.advance(120) // so that a read wants to touch
 
-        #expect(throws: SessionStoreError.self) { try store.update(session.id) { $0.attributes["v"] = "new" } }
+        #expect(throws: SessionStoreError.self) { try store.update(session.handle) { $0.attributes["v"] = "new" } }
         #expect(throws: SessionStoreError.self) { try store.create() }
-        #expect(throws: SessionStoreError.self) { try store.delete(session.id) }
+        #expect(throws: SessionStoreError.self) { try store.delete(session.handle) }
         #expect(log.count(containing: "Read-only file system", level: .error) >= 3)
         // Reading still works; the failed touch is only a warning.
-        #expect(try store.load(session.id)?.attributes == expected.attributes)
+        #expect(try store.load(session.handle)?.attributes == expected.attributes)
 
         try tmpfs.remount(readOnly: false)
-        #expect(try store.load(session.id)?.attributes == ["v": "old", "w": "1"])
+        #expect(try store.load(session.handle)?.attributes == ["v": "old", "w": "1"])
     }
 }

@@ -20,17 +20,17 @@ import Testing
         ]
         let created = try f.store.create { session in
             session.claims = claims
-            session.idToken = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.sig"
             session.tokenCache = #"{"AccessToken":{}}"#
             session.pendingFlows["state1"] = #"{"verifier":"v"}"#
             session.attributes["returnTo"] = "/profile"
         }
-        #expect(SessionID.isWellFormed(created.id))
+        #expect(SessionHandle(cookieValue: created.handle.cookieValue) == created.handle)
+        #expect(created.version == 1)
         #expect(created.createdAt == f.clock.now)
         #expect(created.isSignedIn)
 
         // A fresh instance reads it from disk, not from memory.
-        let loaded = try #require(try f.secondStore().load(created.id))
+        let loaded = try #require(try f.secondStore().load(created.handle))
         #expect(loaded == created)
         #expect(loaded.claims["roles"]?.stringArrayValue == ["Admin", "Reader"])
         #expect(loaded.claims["exp"]?.numberValue == 1_700_000_000)
@@ -44,20 +44,24 @@ import Testing
         var info = stat()
         #expect(lstat(f.directory, &info) == 0)
         #expect(info.st_mode & 0o777 == 0o700)
-        let file = try #require(f.status(session.id))
+        let file = try #require(f.status(session.handle))
         #expect(file.st_mode & 0o777 == 0o600)
-        #expect(f.entries() == [f.fileName(session.id)])
+        #expect(f.entries() == [f.fileName(session.handle)])
 
-        // Neither the name nor the content reveals the id.
-        let content = try String(contentsOfFile: f.path(session.id), encoding: .utf8)
-        #expect(!content.contains(session.id))
-        #expect(!f.entries().joined().contains(session.id))
+        // Neither the name nor the content reveals the id or the secret, nor the attribute.
+        let content = f.directoryBytes()
+        let parts = session.handle.cookieValue.split(separator: ".").map(String.init)
+        #expect(parts.count == 2)
+        for secret in parts + ["\"k\"", "\"v\""] {
+            #expect(!contains(content, secret))
+            #expect(!f.entries().joined().contains(secret))
+        }
     }
 
     @Test func unknownIdIsNoSessionAndCreatesNothing() throws {
         let f = try Fixture()
         defer { f.remove() }
-        let id = unknownID()
+        let id = unknownHandle()
         #expect(try f.store.load(id) == nil)
         #expect(try f.store.update(id) { $0.attributes["x"] = "y" } == nil)
         #expect(try f.store.rotate(id) { _, _ in } == nil)
@@ -69,19 +73,20 @@ import Testing
         let f = try Fixture()
         defer { f.remove() }
         let session = try f.store.create { $0.attributes["n"] = "1" }
-        let before = try #require(f.status(session.id))
+        let before = try #require(f.status(session.handle))
 
         f.clock.advance(10)
-        let same = try f.store.update(session.id) { $0.attributes["n"] = "1" }
+        let same = try f.store.update(session.handle) { $0.attributes["n"] = "1" }
         #expect(same == session)
-        let unchanged = try #require(f.status(session.id))
+        let unchanged = try #require(f.status(session.handle))
         #expect(unchanged.st_ino == before.st_ino, "no write for an update that changed nothing")
 
-        let changed = try #require(try f.store.update(session.id) { $0.attributes["n"] = "2" })
+        let changed = try #require(try f.store.update(session.handle) { $0.attributes["n"] = "2" })
         #expect(changed.attributes["n"] == "2")
+        #expect(changed.version == session.version + 1, "every write counts")
         #expect(changed.lastSeen == f.clock.now, "a write records activity")
-        #expect(try #require(f.status(session.id)).st_ino != before.st_ino)
-        #expect(try f.store.load(session.id) == changed)
+        #expect(try #require(f.status(session.handle)).st_ino != before.st_ino)
+        #expect(try f.store.load(session.handle) == changed)
     }
 
     @Test func anErrorInTheUpdateBodyWritesNothing() throws {
@@ -90,24 +95,24 @@ import Testing
         defer { f.remove() }
         let session = try f.store.create { $0.attributes["n"] = "1" }
         #expect(throws: Stop.self) {
-            try f.store.update(session.id) { s in
+            try f.store.update(session.handle) { s in
                 s.attributes["n"] = "2"
                 throw Stop()
             }
         }
-        #expect(try f.store.load(session.id)?.attributes["n"] == "1")
+        #expect(try f.store.load(session.handle)?.attributes["n"] == "1")
     }
 
     @Test func deleteRemovesTheFileAndItsLock() throws {
         let f = try Fixture()
         defer { f.remove() }
         let session = try f.store.create()
-        _ = try f.store.update(session.id) { $0.attributes["a"] = "b" }
-        #expect(f.exists(f.fileName(session.id) + ".lock"))
-        try f.store.delete(session.id)
-        #expect(try f.store.load(session.id) == nil)
+        _ = try f.store.update(session.handle) { $0.attributes["a"] = "b" }
+        #expect(f.exists(f.fileName(session.handle) + ".lock"))
+        try f.store.delete(session.handle)
+        #expect(try f.store.load(session.handle) == nil)
         #expect(f.entries().isEmpty)
-        try f.store.delete(session.id) // twice is fine
+        try f.store.delete(session.handle) // twice is fine
     }
 
     @Test func rotateIssuesANewIdCarryingOnlyWhatIsAskedFor() throws {
@@ -119,17 +124,17 @@ import Testing
             s.attributes["attacker"] = "planted"
         }
         f.clock.advance(30)
-        let new = try #require(try f.store.rotate(old.id) { old, new in
+        let new = try #require(try f.store.rotate(old.handle) { old, new in
             new.attributes["returnTo"] = old.attributes["returnTo"]
             new.claims = ["sub": .string("user")]
         })
-        #expect(new.id != old.id)
+        #expect(new.handle != old.handle)
         #expect(new.attributes == ["returnTo": "/after"])
         #expect(new.pendingFlows.isEmpty)
         #expect(new.createdAt == f.clock.now, "a new session starts a new absolute lifetime")
-        #expect(try f.store.load(old.id) == nil)
-        #expect(try f.store.load(new.id) == new)
-        #expect(f.entries() == [f.fileName(new.id)], "old file and its lock file are gone")
+        #expect(try f.store.load(old.handle) == nil)
+        #expect(try f.store.load(new.handle) == new)
+        #expect(f.entries() == [f.fileName(new.handle)], "old file and its lock file are gone")
     }
 }
 
@@ -139,17 +144,61 @@ import Testing
         defer { f.remove() }
         let other = try f.secondStore()
         let session = try f.store.create { $0.attributes["v"] = "1" }
-        #expect(try f.store.load(session.id)?.attributes["v"] == "1") // cached now
-        _ = try other.update(session.id) { $0.attributes["v"] = "2" } // same length, another "process"
-        #expect(try f.store.load(session.id)?.attributes["v"] == "2")
+        #expect(try f.store.load(session.handle)?.attributes["v"] == "1") // cached now
+        _ = try other.update(session.handle) { $0.attributes["v"] = "2" } // same length, another "process"
+        #expect(try f.store.load(session.handle)?.attributes["v"] == "2")
+        _ = try other.update(session.handle) { $0.attributes["v"] = "3" }
+        #expect(try f.store.load(session.handle)?.attributes["v"] == "3", "seen at once, every time")
     }
 
-    @Test func theCacheIsBounded() {
+    @Test func anUnchangedFileIsNotOpenedAgain() throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        let session = try f.store.create { $0.attributes["v"] = "1" }
+        let restarted = try f.restartedStore()
+        f.fileSystem.resetCalls()
+        #expect(try restarted.load(session.handle) == session)
+        #expect(f.fileSystem.calls.contains(.read), "the first read of a process opens the file")
+        f.fileSystem.resetCalls()
+        for _ in 0..<3 { #expect(try restarted.load(session.handle) == session) }
+        #expect(f.fileSystem.calls == [.stat, .stat, .stat], "then a stat is all a read costs")
+    }
+
+    @Test func aWrongSecretForACachedIDGetsNothing() throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        let session = try f.store.create { $0.attributes["v"] = "1" }
+        #expect(try f.store.load(session.handle) != nil) // cached now
+        let id = session.handle.cookieValue.prefix(43)
+        let forged = try #require(SessionHandle(cookieValue: id + "." + OpenSSLRandom().token(byteCount: 32)))
+        #expect(forged.storageKey == session.handle.storageKey, "same entry, another secret")
+        #expect(try f.store.load(forged) == nil)
+        #expect(try f.store.update(forged) { $0.attributes["v"] = "forged" } == nil)
+        try f.store.delete(forged)
+        #expect(try f.store.rotate(forged) { _, _ in } == nil)
+        #expect(try f.store.load(session.handle)?.attributes["v"] == "1", "the real session is untouched")
+        f.settle()
+        #expect(f.entries().filter { !$0.hasSuffix(".lock") } == [f.fileName(session.handle)], "nothing moved aside")
+    }
+
+    @Test func theCacheIsBounded() throws {
         let cache = DecodedSessionCache(capacity: 3)
-        let session = Session(id: "x", createdAt: .now, lastSeen: .now)
-        for name in ["a", "b", "c", "d"] { cache.remember(session, bytes: [1], named: name) }
-        let kept = ["a", "b", "c", "d"].filter { cache.session(named: $0, bytes: [1]) != nil }
+        let session = Session(handle: unknownHandle(), createdAt: .now, lastSeen: .now)
+        let status = FileStatus(device: 1, inode: 2, size: 3, isRegularFile: true, isDirectory: false, permissions: 0o600,
+                                modified: 4, modifiedNanoseconds: 4_000_000_000, changedNanoseconds: 4_000_000_000)
+        let key = cache.keys(for: session.handle).fingerprint
+        for name in ["a", "b", "c", "d"] { cache.remember(session, status: status, fingerprint: key, named: name) }
+        let kept = ["a", "b", "c", "d"].filter { cache.session(named: $0, status: status, fingerprint: key) != nil }
         #expect(kept.count == 3)
-        #expect(cache.session(named: "d", bytes: [2]) == nil, "other bytes are never served from the cache")
+        #expect(cache.count == 3)
+        let name = try #require(kept.first)
+        var touched = status
+        touched.modifiedNanoseconds += 1
+        #expect(cache.session(named: name, status: touched, fingerprint: key) == nil, "a file changed within the same second is read again")
+        var replaced = status
+        replaced.inode += 1
+        #expect(cache.session(named: name, status: replaced, fingerprint: key) == nil, "so is another inode")
+        let otherSecret = cache.keys(for: unknownHandle()).fingerprint
+        #expect(cache.session(named: name, status: status, fingerprint: otherSecret) == nil, "and another secret")
     }
 }

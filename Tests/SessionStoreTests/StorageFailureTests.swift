@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 @testable import SessionStore
 import Testing
+import TestSupport
 
 /// Disk full, read-only and missing directories: a typed `unavailable` error, a log line, and
 /// no existing session damaged. Failures are injected at each step of the atomic write.
@@ -24,12 +25,12 @@ func isUnavailable(_ error: any Error) -> Bool {
         let f = try Fixture()
         defer { f.remove() }
         let session = try f.store.create { $0.attributes["v"] = "old" }
-        let before = try #require(f.status(session.id))
+        let before = try #require(f.status(session.handle))
 
         f.fileSystem.fail(step, with: code)
         var thrown: (any Error)?
         do {
-            _ = try f.store.update(session.id) { $0.attributes["v"] = "new" }
+            _ = try f.store.update(session.handle) { $0.attributes["v"] = "new" }
         } catch {
             thrown = error
         }
@@ -39,8 +40,8 @@ func isUnavailable(_ error: any Error) -> Bool {
         #expect(isUnavailable(error), "got \(error)")
         #expect("\(error)".contains(String(cString: strerror(code))))
         #expect(f.log.count(containing: "session storage unavailable", level: .error) >= 1)
-        #expect(try #require(f.status(session.id)).st_ino == before.st_ino)
-        #expect(try f.store.load(session.id)?.attributes["v"] == "old")
+        #expect(try #require(f.status(session.handle)).st_ino == before.st_ino)
+        #expect(try f.store.load(session.handle)?.attributes["v"] == "old")
         #expect(f.entries().filter { $0.contains(".tmp-") }.isEmpty, "temporary file removed")
     }
 
@@ -57,8 +58,13 @@ func isUnavailable(_ error: any Error) -> Bool {
         let f = try Fixture()
         defer { f.remove() }
         let session = try f.store.create()
+        // A restarted process has nothing decoded, so it must read the file.
+        let restarted = try f.restartedStore()
         f.fileSystem.fail(.read, with: EIO)
-        #expect(throws: SessionStoreError.self) { try f.store.load(session.id) }
+        #expect(throws: SessionStoreError.self) { try restarted.load(session.handle) }
+        f.fileSystem.heal()
+        f.fileSystem.fail(.stat, with: EIO)
+        #expect(throws: SessionStoreError.self) { try f.store.load(session.handle) }
     }
 
     @Test func failedDeleteOfTheOldSessionUndoesARotation() throws {
@@ -68,9 +74,40 @@ func isUnavailable(_ error: any Error) -> Bool {
         // Removing the old session fails once; the new one is then removed again, so the
         // old id never coexists with a new one.
         f.fileSystem.fail(.unlink, with: EIO, times: 1)
-        #expect(throws: SessionStoreError.self) { try f.store.rotate(old.id) { _, _ in } }
-        #expect(try f.store.load(old.id) != nil)
-        #expect(f.entries() == [f.fileName(old.id), f.fileName(old.id) + ".lock"].sorted())
+        #expect(throws: SessionStoreError.self) { try f.store.rotate(old.handle) { _, _ in } }
+        #expect(try f.store.load(old.handle) != nil)
+        #expect(f.entries() == [f.fileName(old.handle), f.fileName(old.handle) + ".lock"].sorted())
+    }
+
+    /// The directory fsync after the old file's unlink fails: the rotation has happened (the
+    /// new session is in place and the old one unlinked), so the new session stays valid.
+    /// Earlier versions then deleted the new session too, losing both.
+    @Test func aFailedDirectoryFsyncAfterRotatingKeepsTheNewSession() throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        let old = try f.store.create { $0.attributes["v"] = "old" }
+        // Rotation's fsyncs: the new file, the directory after its rename, the directory
+        // after the old file's unlink. The third fails.
+        f.fileSystem.fail(.fsync, with: EIO, times: 1, after: 2)
+        let new = try #require(try f.store.rotate(old.handle) { old, new in new.attributes = old.attributes })
+        f.fileSystem.heal()
+        #expect(try f.restartedStore().load(new.handle)?.attributes == ["v": "old"])
+        #expect(try f.restartedStore().load(old.handle) == nil)
+        #expect(f.log.count(containing: "fsync failed after rotation", level: .warning) == 1)
+        #expect(f.entries() == [f.fileName(new.handle)])
+    }
+
+    /// The directory fsync after the new file's rename fails: the rotation fails, the new
+    /// file is removed again and the old session is still there, so never both are lost.
+    @Test func aFailedDirectoryFsyncWhileStoringTheNewSessionKeepsTheOldOne() throws {
+        let f = try Fixture()
+        defer { f.remove() }
+        let old = try f.store.create { $0.attributes["v"] = "old" }
+        f.fileSystem.fail(.fsync, with: EIO, times: 1, after: 1)
+        #expect(throws: SessionStoreError.self) { try f.store.rotate(old.handle) { _, _ in } }
+        f.fileSystem.heal()
+        #expect(try f.restartedStore().load(old.handle)?.attributes == ["v": "old"])
+        #expect(f.entries() == [f.fileName(old.handle), f.fileName(old.handle) + ".lock"].sorted())
     }
 
     @Test func missingDirectoryAtRunTimeIsUnavailableAndNotRecreated() throws {
@@ -79,8 +116,8 @@ func isUnavailable(_ error: any Error) -> Bool {
         let session = try f.store.create()
         try FileManager.default.removeItem(atPath: f.directory)
 
-        #expect(throws: SessionStoreError.self) { try f.store.load(session.id) }
-        #expect(throws: SessionStoreError.self) { try f.store.update(session.id) { _ in } }
+        #expect(throws: SessionStoreError.self) { try f.store.load(session.handle) }
+        #expect(throws: SessionStoreError.self) { try f.store.update(session.handle) { _ in } }
         #expect(throws: SessionStoreError.self) { try f.store.create() }
         #expect(throws: SessionStoreError.self) { try f.store.sweepExpired() }
         #expect(!FileManager.default.fileExists(atPath: f.directory))
@@ -94,7 +131,7 @@ func isUnavailable(_ error: any Error) -> Bool {
         #expect(store.directory == root + "/a/b/sessions")
         var info = stat()
         #expect(lstat(store.directory, &info) == 0 && info.st_mode & 0o777 == 0o700)
-        #expect(try store.load(try store.create().id) != nil)
+        #expect(try store.load(try store.create().handle) != nil)
     }
 
     @Test func aFileWhereTheDirectoryShouldBeIsRefused() throws {
@@ -114,7 +151,7 @@ func isUnavailable(_ error: any Error) -> Bool {
         let store = try FileSessionStore(directory: root + "/link", clock: TestClock().clock)
         #expect(store.directory == root + "/real")
         let session = try store.create()
-        #expect(try store.load(session.id) != nil)
+        #expect(try store.load(session.handle) != nil)
     }
 
     @Test func sessionTooLargeToReadBackIsRefusedAndNothingIsWritten() throws {
@@ -123,15 +160,15 @@ func isUnavailable(_ error: any Error) -> Bool {
         let session = try f.store.create { $0.attributes["v"] = "small" }
         let big = String(repeating: "x", count: 4096)
         let error = #expect(throws: SessionStoreError.self) {
-            try f.store.update(session.id) { $0.attributes["v"] = big }
+            try f.store.update(session.handle) { $0.attributes["v"] = big }
         }
         guard case .tooLarge(let bytes, let limit) = error else {
             Issue.record("expected tooLarge, got \(String(describing: error))")
             return
         }
         #expect(bytes > 4096 && limit == 2048)
-        #expect(try f.store.load(session.id)?.attributes["v"] == "small")
+        #expect(try f.store.load(session.handle)?.attributes["v"] == "small")
         #expect(throws: SessionStoreError.self) { try f.store.create { $0.attributes["v"] = big } }
-        #expect(f.entries() == [f.fileName(session.id), f.fileName(session.id) + ".lock"].sorted())
+        #expect(f.entries() == [f.fileName(session.handle), f.fileName(session.handle) + ".lock"].sorted())
     }
 }

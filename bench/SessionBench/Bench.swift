@@ -48,7 +48,7 @@ struct Bench {
     private struct Workload {
         var label: String
         var store: FileSessionStore
-        var ids: [String]
+        var ids: [SessionHandle]
         var reads: [Sample] = []
         var writes: [Sample] = []
     }
@@ -108,6 +108,7 @@ struct Bench {
             }
         }
         printTable(workloads)
+        SealingCost.report(seconds: seconds)
         if let largest { try sweep(largest, policy: policy) }
     }
 

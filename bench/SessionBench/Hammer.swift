@@ -2,7 +2,7 @@ import Foundation
 import SessionStore
 
 /// `hammer` mode: a second process doing locked read-modify-writes of one session, for the
-/// cross-process test. Reads the session id from stdin (never from the command line, where
+/// cross-process test. Reads the session cookie value from stdin (never from the command line, where
 /// other users could see it in `ps`).
 struct Hammer {
     let directory: String
@@ -18,8 +18,8 @@ struct Hammer {
     }
 
     func run() throws {
-        guard let line = readLine(), let id = SessionCookie.sessionID(fromCookieValue: line) else {
-            throw Options.Invalid(description: "expected a session id on stdin")
+        guard let line = readLine(), let id = SessionCookie.sessionHandle(fromCookieValue: line) else {
+            throw Options.Invalid(description: "expected a session cookie value on stdin")
         }
         let store = try FileSessionStore(directory: directory)
         for index in 0..<count {

@@ -35,7 +35,7 @@ struct Sample {
 
 enum Measure {
     /// Calls `operation` with random elements of `ids` for about `seconds`.
-    static func run(seconds: Double, ids: [String], seed: UInt64, _ operation: (String) throws -> Void) rethrows -> Sample {
+    static func run<ID>(seconds: Double, ids: [ID], seed: UInt64, _ operation: (ID) throws -> Void) rethrows -> Sample {
         var generator = SplitMix64(seed: seed)
         let clock = ContinuousClock()
         let cpuStart = threadCPUSeconds()

@@ -1,19 +1,18 @@
 import CryptoSupport
-import Encodings
 import Foundation
 import Glibc
 import SessionStore
 
-/// Puts N sessions on disk quickly: one real session is created through the store, and its
-/// file is copied under N-1 more names (the id is not inside the file, only in its name), each
-/// with a lock file, as a server that has been running for a while would have. No fsync: the
-/// bench measures requests, not the setup.
+/// Puts N sessions on disk quickly: one real session is created through the store, and N-1
+/// more are sealed with the same content under fresh handles (each file is bound to its own
+/// handle, so copies would not open) and written with a lock file each, as a server that has
+/// been running for a while would have. No fsync: the bench measures requests, not the setup.
 struct Population {
     let directory: String
-    let ids: [String]
+    let ids: [SessionHandle]
 
-    /// A session of realistic size: the claims of an Entra ID token, the raw token and a
-    /// token cache with an access and a refresh token (about 5 KB in all).
+    /// A session of realistic size: the claims of an Entra ID token and a token cache with
+    /// the raw ID token, an access and a refresh token (about 5 KB in all).
     static func realisticContent(_ session: inout Session) {
         session.claims = [
             "aud": .string("6731de76-14a6-49ae-97bc-6eba6914391e"),
@@ -26,29 +25,23 @@ struct Population {
             "roles": .array([.string("Reader"), .string("Writer")]),
             "ver": .string("2.0"),
         ]
-        session.idToken = String(repeating: "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9", count: 30)
-        session.tokenCache = String(repeating: "x", count: 3000)
+        session.tokenCache = String(repeating: "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9", count: 30) + String(repeating: "x", count: 3000)
         session.attributes["returnTo"] = "/"
     }
 
     /// Creates `count` sessions in `directory` (which must be new or empty).
     static func create(count: Int, in directory: String, store: FileSessionStore) throws -> Population {
         let template = try store.create(realisticContent)
-        let templatePath = directory + "/" + Digest.hex(Digest.sha256(template.id))
-        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: templatePath)))
-        var ids = [template.id]
+        var ids = [template.handle]
         ids.reserveCapacity(count)
         let random = OpenSSLRandom()
-        // Random bytes in bulk: one OpenSSL call per 1,000 ids instead of one each.
         while ids.count < count {
-            let batch = random.bytes(32 * 1000)
-            for start in stride(from: 0, to: batch.count, by: 32) where ids.count < count {
-                let id = Base64URL.encode(batch[start..<start + 32])
-                let name = directory + "/" + Digest.hex(Digest.sha256(id))
-                try write(bytes, to: name)
-                try write([], to: name + ".lock")
-                ids.append(id)
-            }
+            let session = Session(handle: SessionHandle.generate(using: random), createdAt: template.createdAt, lastSeen: template.lastSeen,
+                              claims: template.claims, tokenCache: template.tokenCache, attributes: template.attributes)
+            let name = directory + "/" + session.handle.storageKey
+            try write(SessionRecord.seal(session, key: session.handle.sealingKey(), random: random), to: name)
+            try write([], to: name + ".lock")
+            ids.append(session.handle)
         }
         return Population(directory: directory, ids: ids)
     }

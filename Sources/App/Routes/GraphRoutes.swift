@@ -15,26 +15,20 @@ struct GraphRoutes {
 
     static func graph(_ request: HTTPRequest, app: AppContext) throws -> HTTPResponse {
         guard let identity = app.identity else { return app.configurationPage() }
-        guard let (session, user) = try app.sessions.signedIn(request) else { return app.signInRedirect(next: "/graph") }
-        guard let account = session.account else { return app.signInRedirect(next: "/graph") }
-
-        // Refreshing is a network call: it runs on a copy, without holding the session lock,
-        // and the new tokens are written back afterwards.
-        var cache = session.tokens
+        guard let (session, user) = try app.sessions.signedIn(request), session.account != nil else {
+            return app.signInRedirect(next: "/graph")
+        }
         let token: AccessTokenResult
-        do {
-            token = try identity.client.acquireTokenSilently(account: account, cache: &cache)
-        } catch where error.needsInteractiveSignIn {
+        switch try accessToken(for: session.handle, identity: identity, store: app.sessions.store) {
+        case nil:
+            return app.signInRedirect(next: "/graph")
+        case .success(let value)?:
+            token = value
+        case .failure(let error)? where error.needsInteractiveSignIn:
             app.logger.info("Silent token acquisition needs a new sign-in", metadata: ["reason": "\(error.logReason)"])
             return app.signInRedirect(next: "/graph")
-        } catch {
+        case .failure(let error)?:
             return SignInRoutes.signInFailure(error, app: app, next: "/graph")
-        }
-        if cache != session.tokens {
-            _ = try app.sessions.store.update(session.id) { stored in
-                stored.tokens = cache
-                if let claims = token.refreshedIDTokenClaims { stored.claims = claims.raw }
-            }
         }
 
         let graph = GraphClient(endpoint: identity.graphEndpoint, transport: identity.transport)
@@ -50,6 +44,30 @@ struct GraphRoutes {
         }
     }
 
+    /// How long a request waits for another request (on any instance) refreshing the same
+    /// session's tokens: longer than one token call can take.
+    static let refreshLockTimeout = Duration.seconds(30)
+
+    /// An access token for the session, refreshed when needed under the session's refresh
+    /// lock, which every instance sharing the store honours: a request that waited re-reads
+    /// the session and finds the tokens the previous holder stored, so a rotating refresh
+    /// token is redeemed once. The refresh is a network call: it holds the refresh lock, not
+    /// the session's write lock. Nil when the session ended meanwhile.
+    static func accessToken(for handle: SessionHandle, identity: Identity, store: any SessionStore) throws -> Result<AccessTokenResult, OIDCError>? {
+        try store.withRefreshLock(handle, timeout: refreshLockTimeout) { () throws -> Result<AccessTokenResult, OIDCError>? in
+            guard let session = try store.load(handle), let account = session.account else { return nil }
+            var cache = session.tokens
+            let result = Result { () throws(OIDCError) in try identity.client.acquireTokenSilently(account: account, cache: &cache) }
+            if case .success(let token) = result, cache != session.tokens {
+                _ = try store.update(handle) { stored in
+                    stored.tokens = cache
+                    if let claims = token.refreshedIDTokenClaims { stored.claims = claims.raw }
+                }
+            }
+            return result
+        }
+    }
+
     static func graphFailure(_ failure: GraphClient.Failure, session: Session, user: SignedInUser, app: AppContext) -> HTTPResponse {
         let message: String
         var status = HTTPStatus.badGateway
@@ -58,7 +76,7 @@ struct GraphRoutes {
         case .claimsChallenge(let claims):
             // Conditional Access wants more (e.g. MFA): sign in again asking for those claims.
             app.logger.info("Graph returned a claims challenge")
-            _ = try? app.sessions.store.update(session.id) { $0.claimsChallenge = claims }
+            _ = try? app.sessions.store.update(session.handle) { $0.claimsChallenge = claims }
             return app.signInRedirect(next: "/graph")
         case .unauthorized:
             message = "\(api) did not accept your access token (HTTP 401). Signing out and in again usually fixes this."

@@ -11,7 +11,8 @@ struct IndexRoutes {
             ? app.pages.render("index")
             : app.pages.render("configuration", ["missingKeys": app.configuration.missingIdentityKeys])
         let app = app
-        router.get("/") { request in
+        // Reads the session only: blocking exactly when the store says its reads block.
+        router.get("/", mayBlock: app.sessions.store.readsMayBlock) { request in
             guard let (_, user) = try app.sessions.signedIn(request) else { return anonymousPage }
             return app.page("index", ["isAdmin": user.hasRole(app.configuration.adminRole)], user: user)
         }

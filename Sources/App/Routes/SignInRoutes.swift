@@ -49,7 +49,7 @@ struct SignInRoutes {
             session.claimsChallenge = nil
         }
         var setCookie: String?
-        if let existing, let updated = try app.sessions.store.update(existing.id, remember) {
+        if let existing, let updated = try app.sessions.store.update(existing.handle, remember) {
             _ = updated
         } else {
             let created = try app.sessions.store.create(remember)
@@ -71,8 +71,8 @@ struct SignInRoutes {
         // The state must match a pending sign-in of this session before anything else; the
         // flow is removed whatever happens next, so a callback URL works once.
         var redeemed: Result<PendingFlow, OIDCError> = .failure(.stateRejected(.unknown))
-        let found = try app.sessions.id(from: request).flatMap { id in
-            try app.sessions.store.update(id) { session in
+        let found = try app.sessions.handle(from: request).flatMap { handle in
+            try app.sessions.store.update(handle) { session in
                 var flows = session.signInFlows
                 redeemed = Result { () throws(OIDCError) -> PendingFlow in
                     try flows.redeem(state: authorization.state, now: app.sessions.clock(), lifetime: identity.client.configuration.flowLifetime)
@@ -87,7 +87,6 @@ struct SignInRoutes {
                 message: "This browser has no sign-in in progress here: the session cookie is missing or has expired (for example, sign-in was started on another address or in another browser). Please start again.",
                 retryURL: "/login", retryLabel: "Sign in again", status: .badRequest)
         }
-        let id = found.id
         let flow: PendingFlow
         switch redeemed {
         case .success(let value): flow = value
@@ -106,9 +105,8 @@ struct SignInRoutes {
 
         // A fresh session id for the signed-in user (session fixation); only the other tabs'
         // pending sign-ins come along.
-        let signedIn = try app.sessions.store.rotate(id) { old, new in
+        let signedIn = try app.sessions.store.rotate(found.handle) { old, new in
             new.signInFlows = old.signInFlows
-            new.idToken = nil
             new.signIn(result, cache: cache)
         }
         guard let signedIn else {

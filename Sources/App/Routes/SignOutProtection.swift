@@ -9,9 +9,9 @@ import SessionStore
 /// only pages of this session show. Browsers that send neither header are still covered by
 /// the token; a link, an image or a form on another site has none.
 enum SignOutProtection {
-    /// The session's sign-out token: HMAC-SHA256 of the session id under a fixed label.
-    /// The session id is the secret (a 256-bit value only this browser's cookie and the
-    /// store hold), so another site cannot compute it; it is the same on every instance
+    /// The session's sign-out token: HMAC-SHA256 of the session cookie's value under a fixed
+    /// label. That value is a secret only this browser holds (the store keeps a hash of its id
+    /// part, never the secret), so another site cannot compute it; it is the same on every instance
     /// sharing the store and after a restart, changes with the id at sign-in, and a token
     /// seen in a page reveals nothing about the id.
     static func token(sessionID: String) -> String {
@@ -22,7 +22,7 @@ enum SignOutProtection {
     static func refusal(_ request: HTTPRequest, session: Session) -> String? {
         if let reason = crossSiteReason(request) { return reason }
         let form = FormURLEncoding.firstValues(String(decoding: request.body, as: UTF8.self))
-        guard let presented = form["token"], ConstantTime.equals(presented, token(sessionID: session.id)) else {
+        guard let presented = form["token"], ConstantTime.equals(presented, token(sessionID: session.handle.cookieValue)) else {
             return "missing or foreign sign-out token"
         }
         return nil

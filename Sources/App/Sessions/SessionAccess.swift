@@ -3,7 +3,7 @@ import HTTPServer
 import SessionStore
 
 /// How routes reach the session store: the cookie for this request (Secure and
-/// `__Host-` over https), the session id it carries, and the signed-in user.
+/// `__Host-` over https), the session handle it carries, and the signed-in user.
 struct SessionAccess: Sendable {
     let store: any SessionStore
     let clock: @Sendable () -> Date
@@ -12,19 +12,19 @@ struct SessionAccess: Sendable {
         SessionCookie(secure: request.scheme == "https", policy: store.policy)
     }
 
-    /// The well-formed session id the browser sent, if any. Nothing else reaches the store.
-    func id(from request: HTTPRequest) -> String? {
+    /// The well-formed session handle the browser sent, if any. Nothing else reaches the store.
+    func handle(from request: HTTPRequest) -> SessionHandle? {
         let cookie = cookie(for: request)
         for header in request.headers.values("Cookie") {
-            if let id = cookie.sessionID(fromCookieHeader: header) { return id }
+            if let handle = cookie.sessionHandle(fromCookieHeader: header) { return handle }
         }
         return nil
     }
 
     /// The live session of this request, if any.
     func load(_ request: HTTPRequest) throws -> Session? {
-        guard let id = id(from: request) else { return nil }
-        return try store.load(id)
+        guard let handle = handle(from: request) else { return nil }
+        return try store.load(handle)
     }
 
     /// The signed-in session of this request and its user, or nil.

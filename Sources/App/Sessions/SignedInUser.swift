@@ -13,7 +13,7 @@ struct SignedInUser: Sendable {
     /// The user signed in to `session`, with the session's sign-out token; nil when nobody is.
     init?(session: Session) {
         self.init(claims: session.claims)
-        signOutToken = SignOutProtection.token(sessionID: session.id)
+        signOutToken = SignOutProtection.token(sessionID: session.handle.cookieValue)
     }
 
     /// Nil when the claims are not those of a signed-in user.

@@ -3,6 +3,7 @@
 import Foundation
 import HTTPServer
 import Logging
+import SessionStore
 import Synchronization
 import Testing
 import TestSupport
@@ -19,14 +20,20 @@ final class RunningApp: @unchecked Sendable {
     var app: WebApp { server.app }
     var provider: DevIdentityProvider { server.app.devIdentityProvider! }
 
+    /// `environment` overrides the defaults (the development provider on, its own session
+    /// directory); with SESSION_DIR set, instances share that directory as a deployment of
+    /// several instances would.
     init(_ environment: [String: String] = [:], devUsers: [DevUser] = DevUser.demoUsers,
-         devAuthorityTenant: String = DevIdentityProvider.tenantID) throws {
-        sessionDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-sessions-\(UUID().uuidString)")
+         devAuthorityTenant: String = DevIdentityProvider.tenantID,
+         clock: @escaping @Sendable () -> Date = Date.init) throws {
+        sessionDirectory = environment["SESSION_DIR"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("e2e-sessions-\(UUID().uuidString)")
         var settings = ["DEV_IDP": "1", "PORT": "0", "HOST": "127.0.0.1", "SESSION_DIR": sessionDirectory.path]
         settings.merge(environment) { _, new in new }
         let configuration = try TestApp.configuration(settings)
         log = LogCapture()
-        server = try AppServer(configuration: configuration, logger: log.logger, devUsers: devUsers, devAuthorityTenant: devAuthorityTenant)
+        server = try AppServer(configuration: configuration, logger: log.logger, clock: clock, devUsers: devUsers,
+                               devAuthorityTenant: devAuthorityTenant)
         port = try server.start()
     }
 
@@ -37,10 +44,30 @@ final class RunningApp: @unchecked Sendable {
 
     func browser() -> Browser { Browser(base: base) }
 
+    /// Every byte in the session directory (names and contents of all files).
+    func sessionDirectoryBytes() -> [UInt8] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: sessionDirectory.path)) ?? []
+        return names.flatMap { name in
+            Array(name.utf8) + ((try? [UInt8](Data(contentsOf: sessionDirectory.appendingPathComponent(name)))) ?? [])
+        }
+    }
+
     /// Session files on disk (lock files and temporaries aside).
     func sessionFiles() -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: sessionDirectory.path)) ?? [])
             .filter { !$0.contains(".") }
+    }
+
+    /// A page a test did not expect, as an error a worker thread can throw.
+    struct Unexpected: Error, CustomStringConvertible {
+        let page: Browser.Page
+        var description: String { "HTTP \(page.status): \(page.body.prefix(200))" }
+    }
+
+    /// The session the browser's cookie names, opened by the app's store (nil without one).
+    func session(of browser: Browser) throws -> Session? {
+        guard let handle = browser.cookies["session"].flatMap(SessionCookie.sessionHandle(fromCookieValue:)) else { return nil }
+        return try app.sessionStore.load(handle)
     }
 
     /// Opens the sign-in page and returns the authorize URL its button points to.
@@ -71,18 +98,17 @@ final class RunningApp: @unchecked Sendable {
 
     /// Nobody is signed in: the home page is the signed-out one and no session holds claims.
     /// `otherSessions`: how many other browsers are signed in and stay so.
-    func expectSignedOut(_ browser: Browser, otherSessions: Int = 0, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    /// Sessions are sealed, so the browser's own session is opened through the store with its
+    /// cookie: if it exists, it holds no user and no tokens.
+    func expectSignedOut(_ browser: Browser, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let home = try browser.get("/")
         #expect(home.body.contains("href=\"/login\""), sourceLocation: sourceLocation)
         #expect(!home.body.contains("Welcome"), sourceLocation: sourceLocation)
         #expect(try browser.get("/graph").status == 302, sourceLocation: sourceLocation)
-        let signedIn = try sessionTexts().filter { $0.contains("preferred_username") }
-        #expect(signedIn.count == otherSessions, "a session holds a signed-in user", sourceLocation: sourceLocation)
-    }
-
-    /// The session files' contents.
-    func sessionTexts() throws -> [String] {
-        try sessionFiles().map { try String(contentsOf: sessionDirectory.appendingPathComponent($0), encoding: .utf8) }
+        if let session = try session(of: browser) {
+            #expect(!session.isSignedIn, "the session holds a signed-in user", sourceLocation: sourceLocation)
+            #expect(session.tokenCache == nil, "the session holds tokens", sourceLocation: sourceLocation)
+        }
     }
 
     /// The whole sign-in; returns the page the browser lands on.

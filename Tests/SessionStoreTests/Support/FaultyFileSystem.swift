@@ -7,20 +7,27 @@ import Synchronization
 final class FaultyFileSystem: FileSystem, Sendable {
     /// The steps a failure can be injected into. `create` is an `open` with `O_CREAT`.
     enum Step: String, Sendable {
-        case open, create, read, write, fsync, close, rename, unlink, flock, stat, opendir
+        case open, create, read, write, truncate, fsync, close, rename, unlink, flock, stat, opendir
+    }
+
+    /// One call: its step and the thread it ran on.
+    struct Call: Sendable {
+        var step: Step
+        var thread: pthread_t
     }
 
     private struct State {
-        var failures: [Step: (code: Int32, remaining: Int)] = [:]
-        var calls: [Step] = []
+        var failures: [Step: (code: Int32, skip: Int, remaining: Int)] = [:]
+        var calls: [Call] = []
     }
 
     private let real = POSIXFileSystem()
     private let state = Mutex(State())
 
-    /// Makes the next `times` calls of `step` fail with `code`.
-    func fail(_ step: Step, with code: Int32, times: Int = .max) {
-        state.withLock { $0.failures[step] = (code, times) }
+    /// Makes the next `times` calls of `step` fail with `code`, after letting `after` more
+    /// succeed (to hit, say, the second fsync of an operation).
+    func fail(_ step: Step, with code: Int32, times: Int = .max, after: Int = 0) {
+        state.withLock { $0.failures[step] = (code, after, times) }
     }
 
     func heal() {
@@ -28,6 +35,11 @@ final class FaultyFileSystem: FileSystem, Sendable {
     }
 
     var calls: [Step] {
+        state.withLock { $0.calls.map(\.step) }
+    }
+
+    /// Every call with the thread it ran on.
+    var callsWithThreads: [Call] {
         state.withLock { $0.calls }
     }
 
@@ -37,9 +49,13 @@ final class FaultyFileSystem: FileSystem, Sendable {
 
     private func check(_ step: Step) throws(FileSystemError) {
         let code = state.withLock { state -> Int32? in
-            state.calls.append(step)
+            state.calls.append(Call(step: step, thread: pthread_self()))
             guard let failure = state.failures[step], failure.remaining > 0 else { return nil }
-            state.failures[step] = (failure.code, failure.remaining - 1)
+            if failure.skip > 0 {
+                state.failures[step] = (failure.code, failure.skip - 1, failure.remaining)
+                return nil
+            }
+            state.failures[step] = (failure.code, 0, failure.remaining - 1)
             return failure.code
         }
         if let code { throw FileSystemError(operation: step.rawValue, code: code) }
@@ -69,6 +85,16 @@ final class FaultyFileSystem: FileSystem, Sendable {
     func write(_ fd: Int32, from buffer: UnsafeRawBufferPointer) throws(FileSystemError) -> Int {
         try check(.write)
         return try real.write(fd, from: buffer)
+    }
+
+    func write(_ fd: Int32, from buffer: UnsafeRawBufferPointer, at offset: Int) throws(FileSystemError) -> Int {
+        try check(.write)
+        return try real.write(fd, from: buffer, at: offset)
+    }
+
+    func truncate(_ fd: Int32, size: Int) throws(FileSystemError) {
+        try check(.truncate)
+        try real.truncate(fd, size: size)
     }
 
     func fsync(_ fd: Int32) throws(FileSystemError) {

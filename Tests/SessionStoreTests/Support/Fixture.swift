@@ -17,7 +17,7 @@ final class Fixture: Sendable {
     let policy: SessionPolicy
     let store: FileSessionStore
 
-    init(policy: SessionPolicy = SessionPolicy(), root: String? = nil) throws {
+    init(policy: SessionPolicy = SessionPolicy(), root: String? = nil, backgroundCapacity: Int = 1024) throws {
         let root = try root ?? Self.makeTemporaryDirectory()
         self.root = root
         self.directory = root + "/sessions"
@@ -25,8 +25,20 @@ final class Fixture: Sendable {
         self.clock = TestClock()
         self.store = try FileSessionStore(
             directory: directory, policy: policy, random: OpenSSLRandom(), clock: clock.clock,
-            logger: log.logger, fileSystem: fileSystem
+            logger: log.logger, fileSystem: fileSystem, backgroundCapacity: backgroundCapacity
         )
+    }
+
+    /// Another instance on the same directory and the same fault-injecting file system, with
+    /// nothing decoded yet (a restarted process).
+    func restartedStore() throws -> FileSessionStore {
+        try FileSessionStore(directory: directory, policy: policy, random: OpenSSLRandom(), clock: clock.clock,
+                             logger: log.logger, fileSystem: fileSystem)
+    }
+
+    /// Waits for the touches and quarantines reads handed to the store's background worker.
+    func settle() {
+        store.finishBackgroundWrites()
     }
 
     /// Another store on the same directory, as a second process would open it.
@@ -43,18 +55,24 @@ final class Fixture: Sendable {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
     }
 
-    func fileName(_ id: String) -> String {
-        Digest.hex(Digest.sha256(id))
+    /// The session file's name: the hex SHA-256 of the handle's id part.
+    func fileName(_ handle: SessionHandle) -> String {
+        Digest.hex(Digest.sha256(String(handle.cookieValue.prefix(43))))
     }
 
-    func path(_ id: String) -> String {
-        directory + "/" + fileName(id)
+    func path(_ handle: SessionHandle) -> String {
+        directory + "/" + fileName(handle)
     }
 
-    /// `stat` of the session file of `id`, nil when missing.
-    func status(_ id: String) -> stat? {
+    /// `stat` of the session file of `handle`, nil when missing.
+    func status(_ handle: SessionHandle) -> stat? {
         var info = stat()
-        return lstat(path(id), &info) == 0 ? info : nil
+        return lstat(path(handle), &info) == 0 ? info : nil
+    }
+
+    /// Every byte of every file in the session directory, concatenated.
+    func directoryBytes() -> [UInt8] {
+        entries().flatMap { (try? [UInt8](Data(contentsOf: URL(fileURLWithPath: directory + "/" + $0)))) ?? [] }
     }
 
     func exists(_ name: String) -> Bool {
@@ -69,7 +87,14 @@ final class Fixture: Sendable {
     }
 }
 
-/// A well-formed id that no store issued.
-func unknownID() -> String {
-    OpenSSLRandom().token(byteCount: 32)
+/// A well-formed handle that no store issued.
+func unknownHandle() -> SessionHandle {
+    SessionHandle.generate(using: OpenSSLRandom())
+}
+
+/// True when `needle` occurs in `haystack`.
+func contains(_ haystack: [UInt8], _ needle: String) -> Bool {
+    let pattern = Array(needle.utf8)
+    guard !pattern.isEmpty, haystack.count >= pattern.count else { return false }
+    return (0...(haystack.count - pattern.count)).contains { start in haystack[start..<start + pattern.count].elementsEqual(pattern) }
 }

@@ -1,27 +1,30 @@
 import Foundation
-import SessionStore
 import Synchronization
 
 /// A clock the tests move by hand, so expiry is tested without sleeping.
-final class TestClock: Sendable {
+public final class TestClock: Sendable {
+    /// The time it says now.
     private let current: Mutex<Date>
 
     /// Starts at the real time, so file modification times (which the sweep compares with
     /// the clock for temporary files) line up. Whole seconds, so that times the store reads
     /// back (stored to the millisecond) compare equal to the clock.
-    init(_ start: Date = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))) {
+    public init(_ start: Date = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))) {
         current = Mutex(start)
     }
 
-    var now: Date {
+    /// The current test time.
+    public var now: Date {
         current.withLock { $0 }
     }
 
-    func advance(_ seconds: TimeInterval) {
+    /// Moves the time on by `seconds` (back, when negative).
+    public func advance(_ seconds: TimeInterval) {
         current.withLock { $0 = $0.addingTimeInterval(seconds) }
     }
 
-    var clock: SessionClock {
+    /// The clock as the function stores and the app take.
+    public var clock: @Sendable () -> Date {
         { self.now }
     }
 }
