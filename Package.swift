@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "HTTPServer", "HTTPClient", "OIDC", "DevIdentityProvider", "SessionStore", "Encodings", "CryptoSupport",
+                "HTTPServer", "HTTPClient", "OIDC", "DevIdentityProvider", "SessionStore", "Encodings", "CryptoSupport", "JOSE",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ]

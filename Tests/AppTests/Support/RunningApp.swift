@@ -20,13 +20,14 @@ final class RunningApp: @unchecked Sendable {
     var provider: DevIdentityProvider { server.app.devIdentityProvider! }
 
     init(_ environment: [String: String] = [:], devUsers: [DevUser] = DevUser.demoUsers,
-         devAuthorityTenant: String = DevIdentityProvider.tenantID) throws {
+         devAuthorityTenant: String = DevIdentityProvider.tenantID, devFederatedCredential: DevFederatedCredential? = nil) throws {
         sessionDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-sessions-\(UUID().uuidString)")
         var settings = ["DEV_IDP": "1", "PORT": "0", "HOST": "127.0.0.1", "SESSION_DIR": sessionDirectory.path]
         settings.merge(environment) { _, new in new }
         let configuration = try TestApp.configuration(settings)
         log = LogCapture()
-        server = try AppServer(configuration: configuration, logger: log.logger, devUsers: devUsers, devAuthorityTenant: devAuthorityTenant)
+        server = try AppServer(configuration: configuration, logger: log.logger, devUsers: devUsers, devAuthorityTenant: devAuthorityTenant,
+                               devFederatedCredential: devFederatedCredential)
         port = try server.start()
     }
 
