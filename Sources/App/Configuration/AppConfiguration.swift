@@ -52,8 +52,9 @@ public struct AppConfiguration: Sendable {
     // Outbound calls
     /// CA_BUNDLE: the only CAs outbound TLS trusts.
     public var caBundle: String?
-    /// SSL_CERT_FILE and SSL_CERT_DIR, the conventional OpenSSL variables, used without CA_BUNDLE.
+    /// SSL_CERT_FILE, the conventional OpenSSL variable for a CA file, used without CA_BUNDLE.
     public var sslCertFile: String?
+    /// SSL_CERT_DIR, its counterpart for directories of hashed CA certificates.
     public var sslCertDirectory: String?
 
     // Files
