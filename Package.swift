@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "HTTPServer", "HTTPClient", "OIDC", "DevIdentityProvider", "SessionStore", "Encodings", "CryptoSupport",
+                "HTTPServer", "HTTPClient", "OIDC", "DevIdentityProvider", "SessionStore", "Encodings", "CryptoSupport", "JOSE",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -139,7 +139,8 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Encodings", "TestSupport"]),
         .testTarget(
             name: "OIDCTests",
-            dependencies: ["OIDC", "JOSE", "HTTPClient", "Encodings", "CryptoSupport", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["OIDC", "JOSE", "HTTPClient", "Encodings", "CryptoSupport", "TestSupport", "RedisTestSupport",
+                           .product(name: "Logging", package: "swift-log")],
             exclude: ["Fixtures"]
         ),
         .testTarget(

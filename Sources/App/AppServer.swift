@@ -23,14 +23,16 @@ public final class AppServer: Sendable {
         try self.init(app: WebApp(configuration: configuration, logger: logger, transport: transport, clock: clock), logger: logger)
     }
 
-    /// As above, with the development provider's accounts and authority tenant chosen by
-    /// a test.
+    /// As above, with the development provider's accounts, authority tenant and federated
+    /// identity credential chosen by a test.
     @_spi(Testing) public convenience init(
         configuration: AppConfiguration, logger: Logger, transport: (any HTTPTransport)? = nil,
-        clock: @escaping @Sendable () -> Date = Date.init, devUsers: [DevUser], devAuthorityTenant: String = DevIdentityProvider.tenantID
+        clock: @escaping @Sendable () -> Date = Date.init, devUsers: [DevUser], devAuthorityTenant: String = DevIdentityProvider.tenantID,
+        devFederatedCredential: DevFederatedCredential? = nil
     ) throws(ConfigurationError) {
         try self.init(app: WebApp(configuration: configuration, logger: logger, transport: transport, clock: clock,
-                                  devUsers: devUsers, devAuthorityTenant: devAuthorityTenant), logger: logger)
+                                  devUsers: devUsers, devAuthorityTenant: devAuthorityTenant,
+                                  devFederatedCredential: devFederatedCredential), logger: logger)
     }
 
     /// The server settings for an app already built.

@@ -39,11 +39,12 @@ public final class WebApp: Sendable {
                       devUsers: DevUser.demoUsers, devAuthorityTenant: DevIdentityProvider.tenantID)
     }
 
-    /// As above, with the development provider's accounts and authority tenant chosen by
-    /// a test.
+    /// As above, with the development provider's accounts, authority tenant and federated
+    /// identity credential chosen by a test.
     @_spi(Testing) public init(
         configuration: AppConfiguration, logger: Logger, transport: (any HTTPTransport)?,
-        clock: @escaping @Sendable () -> Date, devUsers: [DevUser], devAuthorityTenant: String
+        clock: @escaping @Sendable () -> Date, devUsers: [DevUser], devAuthorityTenant: String,
+        devFederatedCredential: DevFederatedCredential? = nil
     ) throws(ConfigurationError) {
         let pages = try PageRenderer(directory: configuration.templatesDirectory,
                                      devIdentityProvider: configuration.devIdentityProvider,
@@ -56,10 +57,15 @@ public final class WebApp: Sendable {
             throw ConfigurationError(key: "PUBLIC_DIR", reason: "\(configuration.publicDirectory) does not exist")
         }
         let dev = try DevIdentityWiring.make(configuration: configuration, pages: pages, users: devUsers,
-                                             authorityTenant: devAuthorityTenant, clock: clock, logger: logger)
+                                             authorityTenant: devAuthorityTenant, federatedCredential: devFederatedCredential,
+                                             clock: clock, logger: logger)
         // Checked before the session directory is touched: a bad setting changes nothing on disk.
+        let tls = try configuration.outboundTLS()
         identityFactory = try IdentityFactory(configuration: configuration, dev: dev,
-                                              transport: transport ?? CurlTransport(), clock: clock, logger: logger)
+                                              transport: transport ?? CurlTransport(options: .init(tls: tls)), clock: clock, logger: logger)
+        for line in [OutboundTrustSettings.describe(configuration), OutboundProxy.describe(ProcessInfo.processInfo.environment)] {
+            if let line { logger.info("\(line)") }
+        }
         let policy = SessionPolicy(
             idleTimeout: configuration.sessionIdleTimeout, absoluteLifetime: configuration.sessionLifetime,
             touchInterval: min(60, configuration.sessionIdleTimeout / 2))

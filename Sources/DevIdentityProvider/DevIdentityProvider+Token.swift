@@ -14,9 +14,7 @@ extension DevIdentityProvider {
             return tokenError("temporarily_unavailable", "AADSTS90033: A transient error has occurred. Please try again.",
                               code: 90033, status: .serviceUnavailable)
         }
-        guard authenticatesClient(request, form: form) else {
-            return tokenError("invalid_client", "AADSTS7000215: Invalid client secret provided.", code: 7000215, status: .unauthorized)
-        }
+        if let refusal = clientAuthenticationFailure(request, form: form) { return refusal }
         switch form["grant_type"] {
         case "authorization_code":
             return redeemCode(form, endpoints: endpoints)
@@ -58,6 +56,37 @@ extension DevIdentityProvider {
         let requested = (form["scope"] ?? "").split(separator: " ").map(String.init)
         return issueTokens(user: grant.user, scopes: requested.isEmpty ? grant.scopes : requested, nonce: nil,
                            clientInfo: form["client_info"] == "1", satisfiesClaimsChallenge: false, endpoints: endpoints)
+    }
+
+    /// The error answer when the client did not prove who it is; nil when it did.
+    private func clientAuthenticationFailure(_ request: HTTPRequest, form: [String: String]) -> HTTPResponse? {
+        if let federatedCredential {
+            return federatedAssertionFailure(form, credential: federatedCredential)
+        }
+        guard authenticatesClient(request, form: form) else {
+            return tokenError("invalid_client", "AADSTS7000215: Invalid client secret provided.", code: 7000215, status: .unauthorized)
+        }
+        return nil
+    }
+
+    /// A federated `client_assertion` for this client, checked against the registered
+    /// federated identity credential; a secret is not accepted in its place.
+    private func federatedAssertionFailure(_ form: [String: String], credential: DevFederatedCredential) -> HTTPResponse? {
+        guard form["client_id"].map({ ConstantTime.equals($0, clientID) }) == true,
+              form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+              let assertion = form["client_assertion"]
+        else {
+            logger.notice("Token request refused: no federated client assertion", metadata: ["secret_presented": "\(form["client_secret"] != nil)"])
+            return tokenError("invalid_client", "AADSTS7000218: The request body must contain the following parameter: 'client_assertion'.",
+                              code: 7000218, status: .unauthorized)
+        }
+        do {
+            try credential.check(assertion, now: clock())
+            return nil
+        } catch {
+            logger.notice("Token request refused: federated client assertion rejected", metadata: ["reason": "\(error.reason)"])
+            return tokenError("invalid_client", error.description, code: error.code, status: .unauthorized)
+        }
     }
 
     /// client_secret_post or client_secret_basic, compared in constant time.

@@ -29,6 +29,9 @@ public final class DevIdentityProvider: Sendable {
     /// The tenant segment of the authority the app is told to use: the demo tenant, or
     /// `organizations` / `common`, whose metadata carries Entra's `{tenantid}` issuer.
     public let authorityTenant: String
+    /// When set, the client proves itself with a federated token (workload identity
+    /// federation) and its secret is no longer accepted.
+    public let federatedCredential: DevFederatedCredential?
     /// Misbehaviour switches for tests.
     @_spi(Testing) public let faults = Mutex(DevFaults())
     /// What the token endpoint has done, so tests can tell a refresh from a new sign-in.
@@ -53,16 +56,21 @@ public final class DevIdentityProvider: Sendable {
     /// Where refused requests are logged.
     let logger: Logger
 
-    /// - Parameter authorityTenant: the tenant segment of the authority the app is told to
-    ///   use (`organizations` to try multi-tenant sign-in).
+    /// - Parameters:
+    ///   - authorityTenant: the tenant segment of the authority the app is told to use
+    ///     (`organizations` to try multi-tenant sign-in).
+    ///   - federatedCredential: the federated identity credential that replaces the
+    ///     client secret, if any.
     public init(
         pages: DevPages, users: [DevUser] = DevUser.demoUsers, authorityTenant: String = tenantID,
+        federatedCredential: DevFederatedCredential? = nil,
         random: any RandomSource = OpenSSLRandom(), clock: @escaping @Sendable () -> Date = Date.init,
         logger: Logger = Logger(label: "dev-idp")
     ) throws {
         self.pages = pages
         self.users = users
         self.authorityTenant = authorityTenant
+        self.federatedCredential = federatedCredential
         self.random = random
         self.clock = clock
         self.logger = logger

@@ -14,18 +14,18 @@ public final class CurlTransport: HTTPTransport {
         /// Larger responses are aborted with `.responseTooLarge`.
         public var maximumResponseBytes: Int
         public var userAgent: String
-        /// A CA bundle to trust instead of the system's (for a private provider's CA).
-        public var caBundlePath: String?
+        /// Which certificate authorities outbound TLS trusts (the system store by default).
+        public var tls: OutboundTLS
         /// Idle handles kept for connection reuse.
         public var pooledHandles: Int
 
         public init(connectTimeout: TimeInterval = 5, totalTimeout: TimeInterval = 15, maximumResponseBytes: Int = 1 << 20,
-                    userAgent: String = "entra-web", caBundlePath: String? = nil, pooledHandles: Int = 8) {
+                    userAgent: String = "entra-web", tls: OutboundTLS = .system, pooledHandles: Int = 8) {
             self.connectTimeout = connectTimeout
             self.totalTimeout = totalTimeout
             self.maximumResponseBytes = maximumResponseBytes
             self.userAgent = userAgent
-            self.caBundlePath = caBundlePath
+            self.tls = tls
             self.pooledHandles = pooledHandles
         }
     }
@@ -66,14 +66,12 @@ public final class CurlTransport: HTTPTransport {
         set(ccurl_setopt_string(curl, CURLOPT_URL, request.url))
         set(ccurl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "http,https"))
         set(ccurl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0))
-        set(ccurl_setopt_long(curl, CURLOPT_SSL_VERIFYPEER, 1))
-        set(ccurl_setopt_long(curl, CURLOPT_SSL_VERIFYHOST, 2))
+        set(options.tls.apply(to: curl))
         // No SIGALRM-based DNS timeouts: signals and worker threads do not mix.
         set(ccurl_setopt_long(curl, CURLOPT_NOSIGNAL, 1))
         set(ccurl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, CurlTransport.milliseconds(options.connectTimeout)))
         set(ccurl_setopt_long(curl, CURLOPT_TIMEOUT_MS, CurlTransport.milliseconds(options.totalTimeout)))
         set(ccurl_setopt_string(curl, CURLOPT_USERAGENT, options.userAgent))
-        if let caBundlePath = options.caBundlePath { set(ccurl_setopt_string(curl, CURLOPT_CAINFO, caBundlePath)) }
         set(ccurl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, errorBuffer))
         set(ccurl_setopt_write_function(curl, CURLOPT_WRITEFUNCTION) { data, size, count, context in
             Unmanaged<CurlExchange>.fromOpaque(context!).takeUnretainedValue().receiveBody(data, size * count)

@@ -23,6 +23,24 @@ public struct Certificate: Sendable, Equatable {
         self.der = der
     }
 
+    /// Every certificate in a PEM bundle (a CA file: one `BEGIN CERTIFICATE` block after
+    /// another, text between them ignored, as OpenSSL reads it). Stops at the first block
+    /// that does not parse, so a damaged bundle yields fewer certificates, never garbage.
+    public static func all(inPEM pem: String) -> [Certificate] {
+        let certificates = try? MemoryBIO.reading(pem) { bio -> [Certificate] in
+            var found: [Certificate] = []
+            while let x509 = PEM_read_bio_X509(bio, nil, { _, _, _, _ in -1 }, nil) {
+                defer { X509_free(x509) }
+                guard let der = try? encodeDER(x509) else { break }
+                found.append(Certificate(der: der))
+            }
+            return found
+        }
+        // The read that ends the loop (end of data) queues an error; it is not a failure.
+        ERR_clear_error()
+        return certificates ?? []
+    }
+
     /// SHA-1 thumbprint, base64url: the JWS `x5t` header Entra has always accepted.
     public var sha1Thumbprint: String { Base64URL.encode(Digest.sha1(der)) }
 

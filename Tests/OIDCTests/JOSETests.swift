@@ -97,6 +97,17 @@ import Testing
         #expect(!certificate.matches(privateKey: TestKeys.secondary))
     }
 
+    @Test func everyCertificateOfABundleIsRead() throws {
+        let first = try Certificate.selfSigned(key: TestKeys.primary, commonName: "Root")
+        let second = try Certificate.selfSigned(key: TestKeys.secondary, commonName: "Issuing", serial: 2)
+        let bundle = "# exported from the corporate store\n" + first.pem + "Subject: CN=Issuing\n" + second.pem
+        #expect(Certificate.all(inPEM: bundle) == [first, second])
+        #expect(Certificate.all(inPEM: "") == [])
+        #expect(Certificate.all(inPEM: try TestKeys.primary.privateKeyPEM()) == [], "a key is no certificate")
+        let damaged = first.pem + second.pem.replacingOccurrences(of: "A", with: "*")
+        #expect(Certificate.all(inPEM: damaged) == [first], "a damaged block ends the bundle; nothing made up")
+    }
+
     @Test func certificateCredentialRequiresMatchingKey() throws {
         let certificate = try Certificate.selfSigned(key: TestKeys.primary, commonName: "x")
         #expect(throws: SettingError("does not match its private key")) {

@@ -18,6 +18,7 @@ import base64
 import hashlib
 import io
 import json
+import ssl
 import threading
 import warnings
 from contextlib import contextmanager
@@ -156,10 +157,11 @@ class MockProvider:
     flask_app: flask.Flask
     server: werkzeug.serving.BaseWSGIServer
     recorder: Recorder
+    scheme: str = "http"
 
     @property
     def issuer(self):
-        return f"http://127.0.0.1:{self.server.server_port}"
+        return f"{self.scheme}://127.0.0.1:{self.server.server_port}"
 
     @property
     def userinfo_endpoint(self):
@@ -194,9 +196,10 @@ class MockProvider:
 
 @contextmanager
 def running_provider(*, users=(), require_client_registration=True, require_nonce=True,
-                     access_token_max_age=timedelta(hours=1), faults=None):
+                     access_token_max_age=timedelta(hours=1), faults=None, tls=None):
     """Starts the mock on 127.0.0.1 with a free port; stops it (and fails loudly if it
-    would not stop) when the block ends."""
+    would not stop) when the block ends. `tls`: a (certificate, key) pair to serve https
+    with (the issuer is then https://127.0.0.1:PORT)."""
     flask_app = oidc_provider_mock.app(
         require_client_registration=require_client_registration,
         require_nonce=require_nonce,
@@ -205,12 +208,16 @@ def running_provider(*, users=(), require_client_registration=True, require_nonc
     )
     recorder = Recorder(flask_app.wsgi_app, faults=faults)
     flask_app.wsgi_app = recorder
-    server = werkzeug.serving.make_server("127.0.0.1", 0, flask_app, threaded=True)
+    context = None
+    if tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*map(str, tls))
+    server = werkzeug.serving.make_server("127.0.0.1", 0, flask_app, threaded=True, ssl_context=context)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               name="oidc-provider-mock", daemon=True)
     thread.start()
     try:
-        provider = MockProvider(flask_app=flask_app, server=server, recorder=recorder)
+        provider = MockProvider(flask_app=flask_app, server=server, recorder=recorder, scheme="https" if tls else "http")
         recorder.provider = provider
         yield provider
     finally:

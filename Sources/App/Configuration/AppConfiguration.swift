@@ -28,6 +28,11 @@ public struct AppConfiguration: Sendable {
     public var clientPrivateKeyPath: String?
     /// client_secret_post (default) or client_secret_basic.
     public var tokenAuthMethod: String
+    /// The federated token sent as the client assertion (workload identity federation):
+    /// CLIENT_ASSERTION_FILE, or AZURE_FEDERATED_TOKEN_FILE when no other credential is set.
+    public var clientAssertion: ClientAssertionFile?
+    /// AZURE_FEDERATED_TOKEN_FILE as set (by the AKS workload identity webhook), used or not.
+    public var federatedTokenFile: String?
     public var devIdentityProvider: Bool
 
     // Sessions
@@ -43,6 +48,14 @@ public struct AppConfiguration: Sendable {
     public var idleTimeout: TimeInterval
     public var maxConnections: Int
     public var logLevel: Logger.Level
+
+    // Outbound calls
+    /// CA_BUNDLE: the only CAs outbound TLS trusts.
+    public var caBundle: String?
+    /// SSL_CERT_FILE, the conventional OpenSSL variable for a CA file, used without CA_BUNDLE.
+    public var sslCertFile: String?
+    /// SSL_CERT_DIR, its counterpart for directories of hashed CA certificates.
+    public var sslCertDirectory: String?
 
     // Files
     public var templatesDirectory: String
@@ -62,6 +75,11 @@ public struct AppConfiguration: Sendable {
         ("CLIENT_CERTIFICATE_PATH", "PEM certificate for private_key_jwt (instead of a secret)"),
         ("CLIENT_PRIVATE_KEY_PATH", "PEM private key of that certificate"),
         ("TOKEN_AUTH_METHOD", "client_secret_post or client_secret_basic"),
+        ("CLIENT_ASSERTION_FILE", "File holding a federated token (workload identity) sent as the client assertion, read on every token request"),
+        ("AZURE_FEDERATED_TOKEN_FILE", "Set by AKS workload identity: the same, used when no other credential is set"),
+        ("AZURE_CLIENT_ID", "Set by AKS workload identity: CLIENT_ID when that is unset and the credential is AZURE_FEDERATED_TOKEN_FILE"),
+        ("AZURE_TENANT_ID", "Set by AKS workload identity: the tenant of AUTHORITY when that is unset, likewise"),
+        ("AZURE_AUTHORITY_HOST", "Set by AKS workload identity: the host of that AUTHORITY (default https://login.microsoftonline.com/)"),
         ("DEV_IDP", "1 to start the embedded development identity provider"),
         ("SESSION_DIR", "Directory of the server-side session files"),
         ("SESSION_IDLE_TIMEOUT", "Seconds of inactivity before a session ends"),
@@ -73,6 +91,9 @@ public struct AppConfiguration: Sendable {
         ("IDLE_TIMEOUT", "Seconds an idle keep-alive connection is kept"),
         ("MAX_CONNECTIONS", "Open connections beyond which new ones get 503"),
         ("LOG_LEVEL", "trace, debug, info, notice, warning, error or critical"),
+        ("CA_BUNDLE", "PEM file of the only CAs trusted for outbound calls (provider, Graph), e.g. a corporate or private CA"),
+        ("SSL_CERT_FILE", "Conventional PEM CA file, used when CA_BUNDLE is unset"),
+        ("SSL_CERT_DIR", "Conventional directory of hashed CA certificates, used when CA_BUNDLE is unset"),
         ("TEMPLATES_DIR", "Directory of the Mustache templates"),
         ("PUBLIC_DIR", "Directory served under /static/"),
     ]
@@ -82,11 +103,13 @@ public struct AppConfiguration: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         dotEnv: [String: String] = [:]
     ) throws(ConfigurationError) -> AppConfiguration {
+        try OutboundProxy.checkNotOnlyInDotEnv(environment: environment, dotEnv: dotEnv)
         let reader = SettingReader(values: dotEnv.merging(environment) { _, fromEnvironment in fromEnvironment })
+        let workload = WorkloadIdentity(reader.string)
         return AppConfiguration(
-            clientID: reader.string("CLIENT_ID"),
+            clientID: reader.string("CLIENT_ID") ?? workload.defaultClientID,
             clientSecret: reader.string("CLIENT_SECRET"),
-            authority: reader.string("AUTHORITY"),
+            authority: reader.string("AUTHORITY") ?? (reader.string("OIDC_AUTHORITY") == nil ? workload.defaultAuthority : nil),
             oidcAuthority: reader.string("OIDC_AUTHORITY"),
             allowedTenants: try reader.tenants("ALLOWED_TENANTS"),
             redirectURI: try reader.absoluteURL("REDIRECT_URI"),
@@ -96,6 +119,8 @@ public struct AppConfiguration: Sendable {
             clientCertificatePath: reader.string("CLIENT_CERTIFICATE_PATH"),
             clientPrivateKeyPath: reader.string("CLIENT_PRIVATE_KEY_PATH"),
             tokenAuthMethod: try reader.oneOf("TOKEN_AUTH_METHOD", ["client_secret_post", "client_secret_basic"]) ?? "client_secret_post",
+            clientAssertion: workload.assertion,
+            federatedTokenFile: reader.string(WorkloadIdentity.webhookTokenKey),
             devIdentityProvider: try reader.flag("DEV_IDP"),
             sessionDirectory: reader.string("SESSION_DIR") ?? ".sessions",
             sessionIdleTimeout: try reader.seconds("SESSION_IDLE_TIMEOUT") ?? 3600,
@@ -107,6 +132,9 @@ public struct AppConfiguration: Sendable {
             idleTimeout: try reader.seconds("IDLE_TIMEOUT") ?? 60,
             maxConnections: try reader.integer("MAX_CONNECTIONS", in: 1...1_000_000) ?? 10_000,
             logLevel: try reader.oneOf("LOG_LEVEL", Logger.Level.allCases.map(\.rawValue)).flatMap(Logger.Level.init(rawValue:)) ?? .info,
+            caBundle: reader.string("CA_BUNDLE"),
+            sslCertFile: reader.string("SSL_CERT_FILE"),
+            sslCertDirectory: reader.string("SSL_CERT_DIR"),
             templatesDirectory: reader.string("TEMPLATES_DIR") ?? "Templates",
             publicDirectory: reader.string("PUBLIC_DIR") ?? "Public"
         )
@@ -149,7 +177,7 @@ public struct AppConfiguration: Sendable {
         var missing: [String] = []
         if clientID == nil { missing.append("CLIENT_ID") }
         if authority == nil && oidcAuthority == nil { missing.append("AUTHORITY") }
-        if clientSecret == nil && clientCertificatePath == nil { missing.append("CLIENT_SECRET") }
+        if clientSecret == nil && clientCertificatePath == nil && clientAssertion == nil { missing.append("CLIENT_SECRET") }
         return missing
     }
 }

@@ -16,13 +16,20 @@ struct DevIdentityWiring: Sendable {
 
     /// The provider, or nil when DEV_IDP is off. Throws when the configuration could make
     /// it reachable from another machine.
+    /// `federatedCredential`: a test's federated identity credential on the development
+    /// app registration; the app then signs in with the federated token file instead of
+    /// the provider's secret.
     static func make(configuration: AppConfiguration, pages: PageRenderer, users: [DevUser], authorityTenant: String,
+                     federatedCredential: DevFederatedCredential? = nil,
                      clock: @escaping @Sendable () -> Date, logger: Logger) throws(ConfigurationError) -> DevIdentityWiring? {
         guard configuration.devIdentityProvider else { return nil }
         try checkSettings(configuration)
+        if federatedCredential != nil && configuration.clientAssertion == nil {
+            throw ConfigurationError(key: "CLIENT_ASSERTION_FILE", reason: "is required: the development identity provider accepts only a federated token from this app")
+        }
         do {
             let provider = try DevIdentityProvider(pages: devPages(pages), users: users, authorityTenant: authorityTenant,
-                                                   clock: clock, logger: logger)
+                                                   federatedCredential: federatedCredential, clock: clock, logger: logger)
             return DevIdentityWiring(provider: provider)
         } catch {
             throw ConfigurationError(key: "DEV_IDP", reason: "could not make its signing key: \(error)")
@@ -92,8 +99,16 @@ struct DevIdentityWiring: Sendable {
         let tenants = configuration.allowedTenants == nil && authority.isMultiTenant
             ? .only([DevIdentityProvider.tenantID])
             : try IdentityFactory.tenants(for: authority, configuration: configuration, logger: logger)
+        // Its own per-start secret, unless its registration trusts a federated token instead;
+        // CLIENT_SECRET and the certificate are for a real provider.
+        let credential: ClientCredential
+        if provider.federatedCredential != nil, let file = configuration.clientAssertion {
+            credential = IdentityFactory.assertionFile(file, configuration: configuration, logger: logger)
+        } else {
+            credential = .secret(provider.clientSecret)
+        }
         let oidc = OIDCConfiguration(
-            authority: authority, clientID: provider.clientID, credential: .secret(provider.clientSecret),
+            authority: authority, clientID: provider.clientID, credential: credential,
             redirectURI: redirectURI, scopes: configuration.scopes, tenants: tenants)
         return Identity(
             client: OIDCClient(configuration: oidc, transport: transport, clock: clock, logger: logger), redirectURI: redirectURI, origin: origin,

@@ -98,7 +98,7 @@ struct IdentityFactory: Sendable {
         } else {
             return nil
         }
-        return Provider(authority: authority, clientID: clientID, credential: try credential(configuration),
+        return Provider(authority: authority, clientID: clientID, credential: try credential(configuration, logger: logger),
                         tenants: try tenants(for: authority, configuration: configuration, logger: logger))
     }
 
@@ -120,28 +120,63 @@ struct IdentityFactory: Sendable {
         return allowed
     }
 
-    /// The certificate (CLIENT_CERTIFICATE_PATH and CLIENT_PRIVATE_KEY_PATH) or the secret.
-    private static func credential(_ configuration: AppConfiguration) throws(ConfigurationError) -> ClientCredential {
+    /// The one client credential: the secret, the certificate (CLIENT_CERTIFICATE_PATH and
+    /// CLIENT_PRIVATE_KEY_PATH) or the federated token file (`WorkloadIdentity` says which
+    /// file). Two at once is a start-up error naming both, rather than a guess at which the
+    /// app registration expects.
+    private static func credential(_ configuration: AppConfiguration, logger: Logger) throws(ConfigurationError) -> ClientCredential {
+        let set = [
+            configuration.clientSecret.map { _ in "CLIENT_SECRET" },
+            configuration.clientCertificatePath.map { _ in "CLIENT_CERTIFICATE_PATH" },
+            configuration.clientAssertion.map(\.setting),
+        ].compactMap { $0 }
+        if set.count > 1 {
+            throw ConfigurationError(key: set[0], reason: "and \(set.dropFirst().joined(separator: " and ")) are both set: use one client credential (a secret, a certificate or a federated token file)")
+        }
+        if let file = configuration.clientAssertion { return assertionFile(file, configuration: configuration, logger: logger) }
+        if let federated = configuration.federatedTokenFile {
+            logger.info("AZURE_FEDERATED_TOKEN_FILE is not used for sign-in: \(set.first ?? "another credential") is the client credential", metadata: ["path": "\(federated)"])
+        }
         if let certificatePath = configuration.clientCertificatePath {
-            guard let keyPath = configuration.clientPrivateKeyPath else {
-                throw ConfigurationError(key: "CLIENT_PRIVATE_KEY_PATH", reason: "is required with CLIENT_CERTIFICATE_PATH")
-            }
-            guard let certificate = try? String(contentsOfFile: certificatePath, encoding: .utf8) else {
-                throw ConfigurationError(key: "CLIENT_CERTIFICATE_PATH", reason: "cannot read \(certificatePath)")
-            }
-            guard let key = try? String(contentsOfFile: keyPath, encoding: .utf8) else {
-                throw ConfigurationError(key: "CLIENT_PRIVATE_KEY_PATH", reason: "cannot read \(keyPath)")
-            }
-            do {
-                return try ClientCredential.certificate(privateKeyPEM: key, certificatePEM: certificate)
-            } catch {
-                throw ConfigurationError(key: "CLIENT_CERTIFICATE_PATH", reason: error.reason)
-            }
+            return try certificate(certificatePath, keyPath: configuration.clientPrivateKeyPath)
         }
         guard let secret = configuration.clientSecret else {
-            throw ConfigurationError(key: "CLIENT_SECRET", reason: "is required (or CLIENT_CERTIFICATE_PATH and CLIENT_PRIVATE_KEY_PATH)")
+            throw ConfigurationError(key: "CLIENT_SECRET", reason: "is required (or CLIENT_CERTIFICATE_PATH and CLIENT_PRIVATE_KEY_PATH, or CLIENT_ASSERTION_FILE)")
         }
         return .secret(secret, method: configuration.tokenAuthMethod == "client_secret_basic" ? .basic : .post)
+    }
+
+    /// The federated token file. Only its being set is checked: a projected volume may fill
+    /// it after the app starts, and it is read again for every token request anyway. A file
+    /// that cannot be used yet gets a warning now, so the operator need not wait for a sign-in.
+    static func assertionFile(_ file: ClientAssertionFile, configuration: AppConfiguration, logger: Logger) -> ClientCredential {
+        if file.setting == WorkloadIdentity.explicitKey, let federated = configuration.federatedTokenFile, federated != file.path {
+            logger.warning("CLIENT_ASSERTION_FILE and AZURE_FEDERATED_TOKEN_FILE name different files: CLIENT_ASSERTION_FILE is used", metadata: ["path": "\(file.path)"])
+        }
+        do {
+            _ = try file.read()
+        } catch {
+            logger.warning("\(file.setting) \(error.reason): sign-in fails until it holds the workload's token")
+        }
+        return .assertionFile(file)
+    }
+
+    /// The certificate credential; both files must be readable and belong together.
+    private static func certificate(_ certificatePath: String, keyPath: String?) throws(ConfigurationError) -> ClientCredential {
+        guard let keyPath else {
+            throw ConfigurationError(key: "CLIENT_PRIVATE_KEY_PATH", reason: "is required with CLIENT_CERTIFICATE_PATH")
+        }
+        guard let certificate = try? String(contentsOfFile: certificatePath, encoding: .utf8) else {
+            throw ConfigurationError(key: "CLIENT_CERTIFICATE_PATH", reason: "cannot read \(certificatePath)")
+        }
+        guard let key = try? String(contentsOfFile: keyPath, encoding: .utf8) else {
+            throw ConfigurationError(key: "CLIENT_PRIVATE_KEY_PATH", reason: "cannot read \(keyPath)")
+        }
+        do {
+            return try ClientCredential.certificate(privateKeyPEM: key, certificatePEM: certificate)
+        } catch {
+            throw ConfigurationError(key: "CLIENT_CERTIFICATE_PATH", reason: error.reason)
+        }
     }
 
     /// The URL origin of the address the server listens on; wildcard addresses become

@@ -120,7 +120,8 @@ struct SignInRoutes {
     }
 
     /// The error page for a failed sign-in: the provider's words when it gave any, 502 when
-    /// the provider could not be reached, 400 otherwise.
+    /// the provider could not be reached, 500 when our own client credential could not be
+    /// made, 400 otherwise.
     static func signInFailure(_ error: OIDCError, app: AppContext, next: String) -> HTTPResponse {
         var details: [(String, String)] = []
         func describe(_ body: ProviderErrorResponse) {
@@ -154,6 +155,10 @@ struct SignInRoutes {
         case .idTokenRejected:
             status = .badRequest
             heading = "The identity provider's answer could not be trusted"
+        case .credentialFailure:
+            // Our own set-up is broken (the provider was not even asked): a server error.
+            status = .internalServerError
+            heading = "Sign-in is unavailable right now"
         default:
             status = .badRequest
             heading = "Sign-in failed"

@@ -30,7 +30,9 @@ public enum OIDCError: Error, Sendable, Equatable {
     case missingAuthorizationCode
     /// The ID token failed validation.
     case idTokenRejected(IDTokenRejection)
-    /// Signing a client assertion failed (bad key), a local problem.
+    /// The client credential could not be made: signing the assertion failed (bad key), or
+    /// the federated token file is missing, empty or no JWT. A local problem; the reason
+    /// (which may name a path) is for the log, never the page.
     case credentialFailure(String)
 
     /// A short, stable name for log lines and metrics.
@@ -95,8 +97,9 @@ extension OIDCError: CustomStringConvertible {
             return "Your organisation's directory (tenant \(tid)) is not one this app lets sign in. If you think it should be, ask the people who run this site to add it."
         case .idTokenRejected(let rejection):
             return "The identity provider's ID token was rejected: \(rejection.logReason)."
-        case .credentialFailure(let reason):
-            return "The app could not build its client credential: \(reason)."
+        case .credentialFailure:
+            // The reason names a setting and a path: for the log (written where it happened).
+            return "This app could not prove its identity to the identity provider, so sign-in cannot go on. Nothing you did caused this; the people who run this site can find the reason in the server log."
         }
     }
 }

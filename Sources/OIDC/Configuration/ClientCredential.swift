@@ -1,7 +1,8 @@
 import JOSE
 
 /// How this app proves its identity at the token endpoint: a client secret (post or
-/// basic) or a certificate (private_key_jwt), which Microsoft recommends for production.
+/// basic), a certificate (private_key_jwt) or a federated token from a file, the last two
+/// being what Microsoft recommends for production.
 public enum ClientCredential: Sendable {
     public enum SecretMethod: String, Sendable {
         /// client_id and client_secret in the form body (the default, as MSAL does).
@@ -14,6 +15,9 @@ public enum ClientCredential: Sendable {
     /// A client assertion signed RS256 with `privateKey`; the certificate supplies the
     /// thumbprints Entra uses to find the registered key.
     case certificate(privateKey: RSAKey, certificate: Certificate)
+    /// Workload identity federation: a token another identity provider issued to this
+    /// workload, read from a file for every request and sent as the client assertion.
+    case assertionFile(ClientAssertionFile)
     /// A public client (no credential), for providers that allow it with PKCE.
     case none
 

@@ -55,11 +55,20 @@ struct TokenEndpointClient: Sendable {
                 assertion = try ClientAssertion.make(clientID: configuration.clientID, audience: tokenEndpoint,
                                                      privateKey: privateKey, certificate: certificate, now: now, random: random)
             } catch {
+                logger.error("Client assertion unavailable", metadata: ["grant": "\(grant)", "reason": "could not sign it with the certificate's key"])
                 throw .credentialFailure("could not sign the client assertion")
             }
-            form.append(("client_id", configuration.clientID))
-            form.append(("client_assertion_type", ClientAssertion.type))
-            form.append(("client_assertion", assertion))
+            form += Self.assertionFields(clientID: configuration.clientID, assertion: assertion)
+        case .assertionFile(let file):
+            let assertion: String
+            do {
+                assertion = try file.read()
+            } catch {
+                // The setting and the path, for the operator; never the file's content.
+                logger.error("Client assertion unavailable", metadata: ["grant": "\(grant)", "setting": "\(file.setting)", "reason": "\(error.reason)"])
+                throw .credentialFailure("\(file.setting) \(error.reason)")
+            }
+            form += Self.assertionFields(clientID: configuration.clientID, assertion: assertion)
         case .none:
             form.append(("client_id", configuration.clientID))
         }
@@ -73,6 +82,11 @@ struct TokenEndpointClient: Sendable {
             throw .transport(error, endpoint: .token)
         }
         return try interpret(response, grant: grant)
+    }
+
+    /// RFC 7523 client authentication: a JWT bearer assertion instead of a secret.
+    private static func assertionFields(clientID: String, assertion: String) -> [(String, String)] {
+        [("client_id", clientID), ("client_assertion_type", ClientAssertion.type), ("client_assertion", assertion)]
     }
 
     private func interpret(_ response: OutboundResponse, grant: String) throws(OIDCError) -> TokenResponse {

@@ -24,7 +24,7 @@ final class RunningApp: @unchecked Sendable {
     /// directory); with SESSION_DIR set, instances share that directory as a deployment of
     /// several instances would.
     init(_ environment: [String: String] = [:], devUsers: [DevUser] = DevUser.demoUsers,
-         devAuthorityTenant: String = DevIdentityProvider.tenantID,
+         devAuthorityTenant: String = DevIdentityProvider.tenantID, devFederatedCredential: DevFederatedCredential? = nil,
          clock: @escaping @Sendable () -> Date = Date.init) throws {
         sessionDirectory = environment["SESSION_DIR"].map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("e2e-sessions-\(UUID().uuidString)")
@@ -33,7 +33,7 @@ final class RunningApp: @unchecked Sendable {
         let configuration = try TestApp.configuration(settings)
         log = LogCapture()
         server = try AppServer(configuration: configuration, logger: log.logger, clock: clock, devUsers: devUsers,
-                               devAuthorityTenant: devAuthorityTenant)
+                               devAuthorityTenant: devAuthorityTenant, devFederatedCredential: devFederatedCredential)
         port = try server.start()
     }
 
