@@ -34,20 +34,31 @@ let package = Package(
         // Random bytes, hashes and constant-time comparison on top of OpenSSL.
         .target(name: "CryptoSupport", dependencies: ["COpenSSL", "Encodings"]),
 
-        // The HTTP/1.1 server: sockets, event loop, parsing, responses, routing, static files.
+        // Plain pthreads, a mutex with a condition variable, monotonic time: what the event loops,
+        // the worker pool and the log writer are built on.
+        .target(name: "ThreadSupport", dependencies: ["CLinux"]),
+
+        // HTTP/1.1 as values: requests, responses, headers, methods, statuses, dates, the
+        // request parser and the response serializer. No sockets: the fuzzer and the client use it.
+        .target(name: "HTTPCore", dependencies: ["Encodings"]),
+
+        // The HTTP/1.1 server: sockets, event loop, routing, static files (re-exports HTTPCore).
         .target(
             name: "HTTPServer",
-            dependencies: ["CLinux", "Encodings", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CLinux", "ThreadSupport", "HTTPCore", "Encodings", .product(name: "Logging", package: "swift-log")]
         ),
 
         // Outbound HTTP over libcurl (token endpoint, JWKS, Microsoft Graph).
-        .target(name: "HTTPClient", dependencies: ["CCurl", "Encodings"]),
+        .target(name: "HTTPClient", dependencies: ["CCurl", "HTTPCore", "Encodings"]),
+
+        // Log lines written by a thread of their own, so a stalled log reader never stalls a request.
+        .target(name: "LogOutput", dependencies: ["ThreadSupport", .product(name: "Logging", package: "swift-log")]),
 
         // The OpenID Connect client: discovery, PKCE, code exchange, ID token validation, token cache.
         .target(
             name: "OIDC",
             dependencies: [
-                "Encodings", "CryptoSupport", "COpenSSL", "HTTPClient",
+                "Encodings", "CryptoSupport", "COpenSSL", "HTTPClient", "HTTPCore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -73,7 +84,7 @@ let package = Package(
             name: "entra-web",
             dependencies: [
                 "App",
-                "HTTPServer",
+                "LogOutput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -95,7 +106,7 @@ let package = Package(
         // Extern: to declare libFuzzer's LLVMFuzzerRunDriver (see FuzzEntry.swift).
         .executableTarget(
             name: "http-parser-fuzz",
-            dependencies: ["HTTPServer"],
+            dependencies: ["HTTPCore"],
             path: "Fuzz/HTTPParserFuzz",
             swiftSettings: [.enableExperimentalFeature("Extern")]
         ),
@@ -109,16 +120,19 @@ let package = Package(
 
         .testTarget(name: "EncodingsTests", dependencies: ["Encodings"]),
         .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport", "Encodings"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Encodings", "TestSupport"]),
+        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "ThreadSupport", "Encodings", "TestSupport"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPCore"]),
+        .testTarget(name: "LogOutputTests", dependencies: ["LogOutput", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "OIDCTests",
-            dependencies: ["OIDC", "HTTPClient", "Encodings", "CryptoSupport", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["OIDC", "HTTPClient", "HTTPCore", "Encodings", "CryptoSupport", "TestSupport", .product(name: "Logging", package: "swift-log")],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "SessionStoreTests",
             dependencies: ["SessionStore", "Encodings", "CryptoSupport", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "AppTests", dependencies: ["App", "HTTPServer", "Encodings", "OIDC", "SessionStore", "HTTPClient", "TestSupport"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "HTTPServer", "HTTPCore", "Encodings", "OIDC", "SessionStore", "HTTPClient", "TestSupport"]),
     ]
 )

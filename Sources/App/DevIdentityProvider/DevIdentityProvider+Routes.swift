@@ -5,6 +5,11 @@ import OIDC
 
 /// Dispatches requests under `/_dev/idp/` to the provider's endpoints.
 extension DevIdentityProvider: HTTPResponder {
+    /// Every endpoint runs on the event loop, its POST forms within the default body limit.
+    public func route(for head: HTTPRequest) -> MatchedRoute {
+        MatchedRoute(kind: .nonBlocking) { request in try self.respond(to: request) }
+    }
+
     public func respond(to request: HTTPRequest) throws -> HTTPResponse {
         guard let endpoints = endpoints.withLock({ $0 }) else {
             return .text("The development identity provider is starting\n", status: .serviceUnavailable)

@@ -9,7 +9,7 @@ struct AdminRoutes {
     func register(on router: Router) {
         let app = app
         let role = app.configuration.adminRole
-        router.get("/admin") { request in
+        router.get("/admin", .nonBlocking) { request in
             guard let (_, user) = try app.sessions.signedIn(request) else { return app.signInRedirect(next: "/admin") }
             guard user.hasRole(role) else {
                 return app.page("forbidden", ["role": role], user: user, status: .forbidden)

@@ -11,7 +11,7 @@ struct IndexRoutes {
             ? app.pages.render("index")
             : app.pages.render("configuration", ["missingKeys": app.configuration.missingIdentityKeys])
         let app = app
-        router.get("/") { request in
+        router.get("/", .nonBlocking) { request in
             guard let (_, user) = try app.sessions.signedIn(request) else { return anonymousPage }
             return app.page("index", ["isAdmin": user.hasRole(app.configuration.adminRole)], user: user)
         }

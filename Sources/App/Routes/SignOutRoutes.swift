@@ -9,8 +9,8 @@ struct SignOutRoutes {
     func register(on router: Router) {
         let app = app
         let handler: Router.Handler = { request in try Self.signOut(request, app: app) }
-        router.get("/logout", mayBlock: true, handler)
-        router.post("/logout", mayBlock: true, handler)
+        router.get("/logout", .blocking, handler)
+        router.post("/logout", .blocking, handler)
     }
 
     static func signOut(_ request: HTTPRequest, app: AppContext) throws -> HTTPResponse {
