@@ -38,6 +38,9 @@ public struct AppConfiguration: Sendable {
     public var headTimeout: TimeInterval
     public var idleTimeout: TimeInterval
     public var maxConnections: Int
+    /// Open connections one client address may have; nil: 256, or a quarter of
+    /// `maxConnections` when that is smaller.
+    public var maxConnectionsPerClient: Int?
     public var logLevel: Logger.Level
 
     // Files
@@ -64,9 +67,10 @@ public struct AppConfiguration: Sendable {
         ("HOST", "Address to listen on (127.0.0.1, 0.0.0.0, ::1, ::)"),
         ("PORT", "Port to listen on; 0 lets the system pick one"),
         ("TRUSTED_PROXIES", "Comma-separated proxy addresses or CIDRs whose X-Forwarded-* headers are honoured"),
-        ("HEAD_TIMEOUT", "Seconds a client has to send a request head"),
+        ("HEAD_TIMEOUT", "Seconds a client has to send a request head; a body gets this long again plus its size at 8 KB/s"),
         ("IDLE_TIMEOUT", "Seconds an idle keep-alive connection is kept"),
         ("MAX_CONNECTIONS", "Open connections beyond which new ones get 503"),
+        ("MAX_CONNECTIONS_PER_CLIENT", "Open connections one client address (IPv6: one /64) may have (default 256, or MAX_CONNECTIONS/4 if smaller); trusted proxies are exempt"),
         ("LOG_LEVEL", "trace, debug, info, notice, warning, error or critical"),
         ("TEMPLATES_DIR", "Directory of the Mustache templates"),
         ("PUBLIC_DIR", "Directory served under /static/"),
@@ -100,6 +104,7 @@ public struct AppConfiguration: Sendable {
             headTimeout: try reader.seconds("HEAD_TIMEOUT") ?? 10,
             idleTimeout: try reader.seconds("IDLE_TIMEOUT") ?? 60,
             maxConnections: try reader.integer("MAX_CONNECTIONS", in: 1...1_000_000) ?? 10_000,
+            maxConnectionsPerClient: try reader.integer("MAX_CONNECTIONS_PER_CLIENT", in: 1...1_000_000),
             logLevel: try reader.oneOf("LOG_LEVEL", Logger.Level.allCases.map(\.rawValue)).flatMap(Logger.Level.init(rawValue:)) ?? .info,
             templatesDirectory: reader.string("TEMPLATES_DIR") ?? "Templates",
             publicDirectory: reader.string("PUBLIC_DIR") ?? "Public"
