@@ -56,6 +56,15 @@ extension EventLoop {
         }
     }
 
+    /// Before more answers are appended behind output the client is still reading, drops
+    /// what it has read, so the bytes held are the bytes pending (at most the bound and one
+    /// response, a bounded move).
+    func compactOutput(_ connection: Connection) {
+        guard connection.outOffset > 0, connection.hasPendingOutput, canProduce(connection) else { return }
+        connection.out.removeSubrange(0..<connection.outOffset)
+        connection.outOffset = 0
+    }
+
     /// Tells the server-wide count how many output bytes this connection holds now.
     func account(_ connection: Connection) {
         let held = connection.out.count

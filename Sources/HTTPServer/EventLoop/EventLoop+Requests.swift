@@ -65,6 +65,7 @@ extension EventLoop {
     /// it carries on with the requests still buffered.
     func process(_ connection: Connection) {
         while true {
+            compactOutput(connection)
             let stop = answerBuffered(connection)
             connection.pausedForOutput = stop == .output
             if stop == .needBytes && connection.peerClosed {

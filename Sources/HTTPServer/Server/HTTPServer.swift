@@ -80,6 +80,16 @@ public final class HTTPServer: Sendable {
         state.withLock { $0.context?.workers.skippedJobCount ?? 0 }
     }
 
+    /// Requests of blocking routes waiting for a worker thread (for tests).
+    var queuedWorkerJobCount: Int {
+        state.withLock { $0.context?.workers.queuedJobCount ?? 0 }
+    }
+
+    /// The event loops, for tests that act on a loop directly.
+    var eventLoops: [EventLoop] {
+        state.withLock { $0.loops }
+    }
+
     /// Binds and starts the event loops; returns the bound port. Logs
     /// `Listening on http://HOST:PORT`.
     @discardableResult

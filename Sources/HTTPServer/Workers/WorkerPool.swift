@@ -52,6 +52,9 @@ final class WorkerPool: @unchecked Sendable {
     /// Jobs skipped so far because their connection closed before they started.
     var skippedJobCount: Int { skipped.load(ordering: .relaxed) }
 
+    /// Jobs waiting for a thread now.
+    var queuedJobCount: Int { lock.withLock { queue.count } }
+
     /// Queues `job`; false when the queue is full or the pool is stopping (the caller
     /// answers 503 itself). Even after true, `job.refuse` may be called instead of `run`.
     func submit(_ job: Job) -> Bool {
