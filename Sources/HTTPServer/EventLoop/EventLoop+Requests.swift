@@ -36,7 +36,7 @@ extension EventLoop {
                 return
             }
         }
-        let n = read(connection.fd, readBuffer, Self.readBufferSize)
+        let n = read(connection.fd, readBuffer, Self.requestReadSize)
         if n > 0 {
             connection.parser.feed(UnsafeRawBufferPointer(start: readBuffer, count: n))
             process(connection)

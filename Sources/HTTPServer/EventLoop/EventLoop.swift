@@ -35,7 +35,12 @@ final class EventLoop: @unchecked Sendable {
     var nextID: UInt64 = 1
     static let maxEvents: Int32 = 256
     let events: UnsafeMutableRawPointer
+    /// Bytes discarded per read while lingering.
     static let readBufferSize = 64 * 1024
+    /// Bytes taken per read for the parser: a request head or a form in one or two reads,
+    /// while a client that pipelines and never reads leaves at most this much unanswered
+    /// input behind when its output pauses it (16 KiB, not 64, for each of thousands).
+    static let requestReadSize = 16 * 1024
     let readBuffer: UnsafeMutableRawPointer
 
     var now: UInt64
