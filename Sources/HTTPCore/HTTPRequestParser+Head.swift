@@ -158,15 +158,21 @@ struct RequestLine {
 struct HeaderFields {
     /// Every field, in order, as the request will carry them.
     private var fields: [HTTPHeaders.Field] = []
+    /// The Content-Length, when one was sent.
     private var contentLength: Int?
     /// The first Content-Length as written: a repeat must be spelled the same.
     private var contentLengthText: UnsafeBufferPointer<UInt8>?
     /// Every Transfer-Encoding value, comma-joined.
     private var transferEncodings: [UInt8] = []
+    /// A Transfer-Encoding field was sent (even an empty one).
     private var sawTransferEncoding = false
+    /// Host fields seen: exactly one for HTTP/1.1.
     private var hostCount = 0
+    /// `Connection: close` was asked for.
     private var connectionClose = false
+    /// `Connection: keep-alive` was asked for (what keeps an HTTP/1.0 connection open).
     private var connectionKeepAlive = false
+    /// `Expect: 100-continue` was sent.
     private var expectContinue = false
 
     /// Room for `capacity` fields.

@@ -4,19 +4,23 @@ import Glibc
 /// its thread; worker threads never see it (they get the request and hand back a response,
 /// and may read its cancellation flag).
 final class Connection {
+    /// The connection's socket.
     let fd: Int32
     /// Distinguishes this connection from a later one that reuses the same fd number; its
     /// low 32 bits travel in each epoll event (see `epollData`).
     let id: UInt64
+    /// The TCP peer's address (nil when the kernel gave none).
     let peer: IPAddress?
     /// The per-client entry this connection is counted in (nil: not counted per client).
     let client: ClientConnectionTable.Key?
     /// Answered 503 over a connection cap: not counted, only lingers until closed.
     let rejected: Bool
 
+    /// The requests arriving on the connection.
     var parser: HTTPRequestParser
     /// Response bytes not yet written, from `outOffset`.
     var out: [UInt8] = []
+    /// How much of `out` has been sent.
     var outOffset = 0
     /// How many bytes of `out` the server-wide count of held output has been told about.
     var accountedOutput = 0
@@ -48,6 +52,7 @@ final class Connection {
     /// Made when a request goes to a worker; set on close so the worker skips the job.
     private(set) var cancellation: CancellationFlag?
 
+    /// `peerText`, once made.
     private var cachedPeerText: String?
 
     /// A connection accepted on `fd` from `peer`.
@@ -85,6 +90,7 @@ final class Connection {
         UInt64(UInt32(bitPattern: fd)) | UInt64(UInt32(truncatingIfNeeded: id)) << 32
     }
 
+    /// Some response bytes are not sent yet.
     var hasPendingOutput: Bool { outOffset < out.count }
 
     /// Response bytes written to `out` and not yet sent.

@@ -25,6 +25,7 @@ final class ClientConnectionTable: Sendable {
 
     /// Connections one client may have open.
     let limit: Int
+    /// Open connections per client with at least one.
     private let counts = Mutex<[Key: Int]>([:])
 
     /// A table allowing `limit` connections per client.

@@ -5,13 +5,21 @@ import Synchronization
 /// proxies, the worker pool, the connection counts (total and per client), the response
 /// bytes waiting across all connections, and whether we are shutting down.
 final class ServerContext: Sendable {
+    /// What the server was told.
     let configuration: ServerConfiguration
+    /// Finds each request's route.
     let responder: any HTTPResponder
+    /// The server's log.
     let logger: Logger
+    /// Peers whose forwarded headers are believed.
     let proxies: TrustedProxies
+    /// Threads for `.blocking` routes.
     let workers: WorkerPool
+    /// The parser's limits.
     let limits: HTTPParseLimits
+    /// `headTimeout` in milliseconds (at least 1).
     let headTimeoutMs: UInt64
+    /// `idleTimeout` in milliseconds (at least 1).
     let idleTimeoutMs: UInt64
     /// Bytes per second a body must at least arrive at (see `ServerConfiguration`).
     let minimumBodyRate: UInt64
@@ -26,8 +34,11 @@ final class ServerContext: Sendable {
     /// Decided once: measuring durations and formatting lines costs even when not logged.
     let accessLogEnabled: Bool
 
+    /// Admitted connections open now.
     private let openConnections = Atomic<Int>(0)
+    /// Response bytes held across connections, as each loop last reported them.
     private let bufferedOutput = Atomic<Int>(0)
+    /// Shutdown has begun.
     private let stopping = Atomic<Bool>(false)
 
     /// - Parameters:
@@ -107,6 +118,7 @@ final class ServerContext: Sendable {
         return false
     }
 
+    /// Gives a slot in the total back.
     private func releaseConnection() {
         openConnections.subtract(1, ordering: .relaxed)
     }

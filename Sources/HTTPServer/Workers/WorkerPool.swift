@@ -27,13 +27,21 @@ final class WorkerPool: @unchecked Sendable {
     /// Starts a detached thread running its argument; throws when none can be started.
     typealias ThreadStarter = @Sendable (_ body: @escaping @Sendable () -> Void) throws -> Void
 
+    /// Most worker threads.
     private let maxThreads: Int
+    /// How a worker thread is started.
     private let startThread: ThreadStarter
+    /// Where a thread that cannot be started is reported.
     private let logger: Logger
+    /// Guards the queue and the counts; idle workers wait on it.
     private let lock = ConditionLock()
+    /// Jobs waiting for a thread, oldest first.
     private var queue: BoundedQueue<Job>
+    /// Threads waiting for a job.
     private var idle = 0
+    /// Threads started and not ended (or being started).
     private var threads = 0
+    /// `shutdown()` was called: no new jobs, threads end once the queue is empty.
     private var stopping = false
     /// Jobs skipped because their connection had closed (for tests and diagnostics).
     private let skipped = Atomic<Int>(0)
