@@ -21,6 +21,11 @@ final class ClientConnectionTable: Sendable {
             self.bits = bits
             self.isIPv6 = !address.isIPv4
         }
+
+        /// One word to hash: every accepted and every closed connection hashes a key.
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(isIPv6 ? ~bits : bits)
+        }
     }
 
     /// Connections one client may have open.
@@ -35,19 +40,27 @@ final class ClientConnectionTable: Sendable {
 
     /// Counts a new connection from `key`; false, counting nothing, when it has `limit`.
     func claim(_ key: Key) -> Bool {
-        counts.withLock { counts in
-            let open = counts[key, default: 0]
-            guard open < limit else { return false }
-            counts[key] = open + 1
-            return true
-        }
+        let limit = self.limit
+        // One lookup: a refused key already has `limit` connections, so no empty entry is left.
+        return counts.withLock { counts in Self.increment(&counts[key, default: 0], below: limit) }
+    }
+
+    /// Adds one to `open` unless it has reached `limit`.
+    private static func increment(_ open: inout Int, below limit: Int) -> Bool {
+        guard open < limit else { return false }
+        open += 1
+        return true
     }
 
     /// A connection counted by `claim` has closed.
     func release(_ key: Key) {
         counts.withLock { counts in
-            guard let open = counts[key] else { return }
-            counts[key] = open > 1 ? open - 1 : nil
+            guard let index = counts.index(forKey: key) else { return }
+            if counts.values[index] > 1 {
+                counts.values[index] -= 1
+            } else {
+                counts.remove(at: index)
+            }
         }
     }
 
