@@ -56,6 +56,8 @@ import Testing
         #expect(kind(router, .HEAD, "/slow").execution == .worker)
         #expect(kind(router, .GET, "/missing").execution == .eventLoop)
         #expect(kind(router, .DELETE, "/slow").execution == .eventLoop)
+        #expect(RouteKind.blocking(if: true) == .blocking)
+        #expect(RouteKind.blocking(if: false) == .nonBlocking)
     }
 
     @Test func bodyLimitsFollowTheMethodUnlessDeclared() {

@@ -32,6 +32,13 @@ public struct RouteKind: Sendable, Equatable {
     /// Runs on the worker pool.
     public static let blocking = RouteKind(execution: .worker)
 
+    /// `.blocking` when `mayBlock` holds, else `.nonBlocking`: for a route whose handler
+    /// blocks only with some back ends, decided once where it is registered, e.g.
+    /// `router.get("/", .blocking(if: store.readsMayBlock)) { ... }`.
+    public static func blocking(if mayBlock: Bool) -> RouteKind {
+        mayBlock ? .blocking : .nonBlocking
+    }
+
     /// The same kind accepting bodies up to `bytes` (forms larger than the default, uploads).
     public func acceptingBody(upTo bytes: Int) -> RouteKind {
         RouteKind(execution: execution, maxBodyBytes: max(0, bytes))
