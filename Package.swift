@@ -42,20 +42,31 @@ let package = Package(
         // JOSE and X.509 on top of OpenSSL: RSA keys, JWK, JWT (RS256), certificates.
         .target(name: "JOSE", dependencies: ["COpenSSL", "CryptoSupport", "Encodings"]),
 
-        // The HTTP/1.1 server: sockets, event loop, parsing, responses, routing, static files.
+        // Plain pthreads, a mutex with a condition variable, monotonic time: what the event loops,
+        // the worker pool and the log writer are built on.
+        .target(name: "ThreadSupport", dependencies: ["CLinux"]),
+
+        // HTTP/1.1 as values: requests, responses, headers, methods, statuses, dates, the
+        // request parser and the response serializer. No sockets: the fuzzer and the client use it.
+        .target(name: "HTTPCore", dependencies: ["Encodings"]),
+
+        // The HTTP/1.1 server: sockets, event loop, routing, static files (re-exports HTTPCore).
         .target(
             name: "HTTPServer",
-            dependencies: ["CLinux", "Encodings", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CLinux", "ThreadSupport", "HTTPCore", "Encodings", .product(name: "Logging", package: "swift-log")]
         ),
 
         // Outbound HTTP over libcurl (token endpoint, JWKS, Microsoft Graph).
-        .target(name: "HTTPClient", dependencies: ["CCurl", "Encodings"]),
+        .target(name: "HTTPClient", dependencies: ["CCurl", "HTTPCore", "Encodings"]),
+
+        // Log lines written by a thread of their own, so a stalled log reader never stalls a request.
+        .target(name: "LogOutput", dependencies: ["ThreadSupport", .product(name: "Logging", package: "swift-log")]),
 
         // The OpenID Connect client: discovery, PKCE, code exchange, ID token validation, token cache.
         .target(
             name: "OIDC",
             dependencies: [
-                "Encodings", "CryptoSupport", "JOSE", "HTTPClient",
+                "Encodings", "CryptoSupport", "JOSE", "HTTPClient", "HTTPCore",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -94,7 +105,7 @@ let package = Package(
             name: "entra-web",
             dependencies: [
                 "App",
-                "HTTPServer",
+                "LogOutput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -117,7 +128,7 @@ let package = Package(
         .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport", swiftSettings: [.enableExperimentalFeature("Extern")]),
 
         // libFuzzer target for the request parser (bench/fuzz.sh); a plain build is a replay tool.
-        .executableTarget(name: "http-parser-fuzz", dependencies: ["HTTPServer", "FuzzSupport"], path: "Fuzz/HTTPParserFuzz"),
+        .executableTarget(name: "http-parser-fuzz", dependencies: ["HTTPCore", "FuzzSupport"], path: "Fuzz/HTTPParserFuzz"),
 
         // libFuzzer target for the Redis reply parser (bench/fuzz.sh); a plain build replays files.
         .executableTarget(name: "resp-parser-fuzz", dependencies: ["RedisClient", "FuzzSupport"], path: "Fuzz/RESPParserFuzz"),
@@ -136,10 +147,13 @@ let package = Package(
         .testTarget(name: "EncodingsTests", dependencies: ["Encodings"]),
         .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport", "Encodings"]),
         .testTarget(name: "DevIdentityProviderTests", dependencies: ["DevIdentityProvider", "HTTPServer", "Encodings"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Encodings", "TestSupport"]),
+        .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "ThreadSupport", "Encodings", "TestSupport"]),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPCore"]),
+        .testTarget(name: "LogOutputTests", dependencies: ["LogOutput", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "OIDCTests",
-            dependencies: ["OIDC", "JOSE", "HTTPClient", "Encodings", "CryptoSupport", "TestSupport", "RedisTestSupport",
+            dependencies: ["OIDC", "JOSE", "HTTPClient", "HTTPCore", "Encodings", "CryptoSupport", "TestSupport", "RedisTestSupport",
                            .product(name: "Logging", package: "swift-log")],
             exclude: ["Fixtures"]
         ),
@@ -150,7 +164,8 @@ let package = Package(
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "RedisTestSupport", "CryptoSupport"]),
         .testTarget(
             name: "AppTests",
-            dependencies: ["App", "DevIdentityProvider", "JOSE", "CryptoSupport", "HTTPServer", "Encodings", "OIDC", "SessionStore", "HTTPClient", "TestSupport"]
+            dependencies: ["App", "DevIdentityProvider", "JOSE", "CryptoSupport", "HTTPServer", "HTTPCore", "Encodings", "OIDC",
+                           "SessionStore", "HTTPClient", "TestSupport"]
         ),
     ]
 )

@@ -17,6 +17,16 @@ build_release_app() {
     BIN="$(./scripts/build-release.sh "$@")"
 }
 
+# A temporary copy of Public/ with the benchmarks' 4 KB file (bench-4k.txt) added; prints
+# its path. The caller removes it.
+bench_public_dir() {
+    local dir
+    dir=$(mktemp -d /tmp/entra-web-bench-public.XXXXXX)
+    cp -R Public/. "$dir/"
+    python3 -c "import sys; sys.stdout.write('0123456789abcdef' * 256)" > "$dir/bench-4k.txt"
+    echo "$dir"
+}
+
 # A TCP port free on 127.0.0.1 right now (the OS picks it).
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

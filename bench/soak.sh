@@ -63,8 +63,10 @@ cleanup() {
 trap cleanup EXIT
 
 # Session files go to a real disk like production, but in a fresh directory.
+# Every client here is 127.0.0.1, good and hostile alike: the per-client connection cap
+# (bench/abuse.sh and the raw-socket tests cover it) would turn the good traffic away.
 HOST=127.0.0.1 PORT=$PORT SESSION_DIR="$WORK/sessions" HEAD_TIMEOUT=$HEAD_TIMEOUT LOG_LEVEL=notice \
-    "$BIN" --dev-idp --env-file /nonexistent >"$WORK/server.log" 2>&1 &
+    MAX_CONNECTIONS_PER_CLIENT=1000000 "$BIN" --dev-idp --env-file /nonexistent >"$WORK/server.log" 2>&1 &
 PID=$!
 wait_for_port "$PORT" "$PID" "$WORK/server.log"
 echo "entra-web (pid $PID) on 127.0.0.1:$PORT, work directory $WORK"

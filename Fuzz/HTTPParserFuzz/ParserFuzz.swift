@@ -1,5 +1,5 @@
 import FuzzSupport
-import HTTPServer
+import HTTPCore
 
 /// One fuzz iteration: the input is parsed under two sets of limits (the server's defaults,
 /// and tiny ones so that every limit is within reach of short inputs), each in every

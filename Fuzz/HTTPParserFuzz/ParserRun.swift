@@ -1,5 +1,5 @@
 import FuzzSupport
-import HTTPServer
+import HTTPCore
 
 /// Drives one parser over an input cut into reads, the way the event loop does (feed, then
 /// `next()` until it says "need more"), and records the transcript. Checks the properties of

@@ -1,5 +1,5 @@
 import FuzzSupport
-import HTTPServer
+import HTTPCore
 
 /// What must hold for every request the parser lets through, checked from the outside (the
 /// request as a handler sees it) against the limits and RFC 9112's framing rules. These are

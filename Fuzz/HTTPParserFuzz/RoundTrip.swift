@@ -1,5 +1,5 @@
 import FuzzSupport
-import HTTPServer
+import HTTPCore
 
 /// Writes an accepted request back out in plain HTTP/1.1 form and parses it again: the
 /// result must be the same request. Catches values that the parser mangles on the way in

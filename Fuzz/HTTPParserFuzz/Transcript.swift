@@ -1,6 +1,6 @@
 // What one run of the parser over an input produced, as plain values that can be compared
 // between runs: the requests in order, and how the run ended.
-import HTTPServer
+import HTTPCore
 
 /// A parsed request reduced to what a handler can observe, so two runs can be compared.
 struct ParsedRequest: Equatable, CustomStringConvertible {

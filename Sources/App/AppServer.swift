@@ -45,6 +45,7 @@ public final class AppServer: Sendable {
             headTimeout: .milliseconds(Int(configuration.headTimeout * 1000)),
             idleTimeout: .milliseconds(Int(configuration.idleTimeout * 1000)),
             maxConnections: configuration.maxConnections,
+            maxConnectionsPerClient: configuration.maxConnectionsPerClient,
             trustedProxies: configuration.trustedProxies
         )
         server = HTTPServer(configuration: settings, responder: app.responder, logger: logger)

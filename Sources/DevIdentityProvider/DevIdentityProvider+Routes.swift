@@ -6,6 +6,14 @@ import JOSE
 /// Dispatches requests under `/_dev/idp/` to the provider's endpoints, after the access
 /// gate has made sure they come from this machine.
 extension DevIdentityProvider: HTTPResponder {
+    /// Every endpoint runs on the event loop, its POST forms within the default body limit.
+    /// The token endpoint too, RSA signing included: the app's callback calls it from a
+    /// worker thread, so it must not wait for a worker itself (with every worker in a
+    /// callback, none would be left to answer them).
+    public func route(for head: HTTPRequest) -> MatchedRoute {
+        MatchedRoute(kind: .nonBlocking) { request in try self.respond(to: request) }
+    }
+
     public func respond(to request: HTTPRequest) throws -> HTTPResponse {
         if let refusal = DevAccessGate.refusal(request) {
             logger.warning("Refused a development identity provider request: \(refusal)",

@@ -1,10 +1,11 @@
 import Encodings
+import HTTPCore
 
 /// Collects one response's headers and body from libcurl's callbacks, enforcing the size
 /// limit as data arrives rather than after the whole body is buffered.
 final class CurlExchange {
     private(set) var body: [UInt8] = []
-    private(set) var headers: [(name: String, value: String)] = []
+    private(set) var headers = HTTPHeaders()
     private(set) var tooLarge = false
     let limit: Int
 
@@ -29,11 +30,11 @@ final class CurlExchange {
         if line.hasPrefix("HTTP/") {
             // A new status line (after 100 Continue or a proxy's CONNECT): earlier headers
             // belonged to another response.
-            headers.removeAll()
+            headers = HTTPHeaders()
         } else if let colon = line.firstIndex(of: ":") {
             let name = String(line[..<colon].trimmingWhitespace)
             let value = String(line[line.index(after: colon)...].trimmingWhitespace)
-            if !name.isEmpty { headers.append((name: name, value: value)) }
+            if !name.isEmpty { headers.add(name, value) }
         }
         return count
     }

@@ -1,6 +1,7 @@
 import CCurl
 import Encodings
 import FoundationEssentials
+import HTTPCore
 
 /// The production HTTPTransport: libcurl easy handles with TLS verification on, no
 /// redirects, http/https only, bounded time and response size. Calls block; the server
@@ -39,6 +40,7 @@ public final class CurlTransport: HTTPTransport {
         self.pool = CurlHandlePool(capacity: options.pooledHandles)
     }
 
+    /// Sends `request` and waits for the whole response (blocking; run it on a worker).
     public func send(_ request: OutboundRequest) throws(TransportError) -> OutboundResponse {
         let host = URLComponents(string: request.url)?.literalHost ?? ""
         guard !host.isEmpty else { throw .invalidURL(CurlTransport.redacted(request.url)) }
@@ -59,52 +61,15 @@ public final class CurlTransport: HTTPTransport {
         defer { pool.checkIn(handle, reusable: reusable) }
 
         let curl = handle.pointer
-        let context = Unmanaged.passUnretained(exchange).toOpaque()
-        var setupFailed = false
-        func set(_ result: CURLcode) { if result != CURLE_OK { setupFailed = true } }
-
-        set(ccurl_setopt_string(curl, CURLOPT_URL, request.url))
-        set(ccurl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "http,https"))
-        set(ccurl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0))
-        set(options.tls.apply(to: curl))
-        // No SIGALRM-based DNS timeouts: signals and worker threads do not mix.
-        set(ccurl_setopt_long(curl, CURLOPT_NOSIGNAL, 1))
-        set(ccurl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, CurlTransport.milliseconds(options.connectTimeout)))
-        set(ccurl_setopt_long(curl, CURLOPT_TIMEOUT_MS, CurlTransport.milliseconds(options.totalTimeout)))
-        set(ccurl_setopt_string(curl, CURLOPT_USERAGENT, options.userAgent))
-        set(ccurl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, errorBuffer))
-        set(ccurl_setopt_write_function(curl, CURLOPT_WRITEFUNCTION) { data, size, count, context in
-            Unmanaged<CurlExchange>.fromOpaque(context!).takeUnretainedValue().receiveBody(data, size * count)
-        })
-        set(ccurl_setopt_pointer(curl, CURLOPT_WRITEDATA, context))
-        set(ccurl_setopt_write_function(curl, CURLOPT_HEADERFUNCTION) { data, size, count, context in
-            Unmanaged<CurlExchange>.fromOpaque(context!).takeUnretainedValue().receiveHeaderLine(data, size * count)
-        })
-        set(ccurl_setopt_pointer(curl, CURLOPT_HEADERDATA, context))
-
+        var setup = CurlSetup(curl: curl)
+        configure(&setup, url: request.url, exchange: exchange, errorBuffer: errorBuffer)
         // curl adds "Expect: 100-continue" to larger POSTs, costing a round trip for nothing.
         for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
             headerList = curl_slist_append(headerList, line)
         }
-        set(ccurl_setopt_slist(curl, CURLOPT_HTTPHEADER, headerList))
-
-        switch request.method.uppercased() {
-        case "GET" where request.body.isEmpty:
-            set(ccurl_setopt_long(curl, CURLOPT_HTTPGET, 1))
-        case "HEAD":
-            set(ccurl_setopt_long(curl, CURLOPT_NOBODY, 1))
-        default:
-            if request.method.uppercased() != "POST" {
-                set(ccurl_setopt_string(curl, CURLOPT_CUSTOMREQUEST, request.method))
-            }
-            set(ccurl_setopt_long(curl, CURLOPT_POST, 1))
-            set(ccurl_setopt_long(curl, CURLOPT_POSTFIELDSIZE, request.body.count))
-            // COPYPOSTFIELDS copies now, so the Swift array need not outlive this call.
-            var body = request.body
-            if body.isEmpty { body = [0] }
-            body.withUnsafeMutableBytes { set(ccurl_setopt_pointer(curl, CURLOPT_COPYPOSTFIELDS, $0.baseAddress)) }
-        }
-        if setupFailed {
+        setup.set(ccurl_setopt_slist(curl, CURLOPT_HTTPHEADER, headerList))
+        Self.setMethod(&setup, request)
+        if setup.failed {
             reusable = false
             throw .other("libcurl rejected an option")
         }
@@ -118,6 +83,71 @@ public final class CurlTransport: HTTPTransport {
         var status = 0
         _ = ccurl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
         return OutboundResponse(status: status, headers: exchange.headers, body: exchange.body)
+    }
+
+    /// Options that set up one easy handle, remembering whether libcurl refused any.
+    private struct CurlSetup {
+        /// The handle being set up.
+        let curl: UnsafeMutableRawPointer
+        /// libcurl refused an option: the request must not be sent half-configured.
+        private(set) var failed = false
+
+        /// A handle to set up.
+        init(curl: UnsafeMutableRawPointer) {
+            self.curl = curl
+        }
+
+        /// Notes the result of one curl_easy_setopt.
+        mutating func set(_ result: CURLcode) {
+            if result != CURLE_OK { failed = true }
+        }
+    }
+
+    /// The URL, protocols, TLS verification, timeouts, and the callbacks that fill `exchange`.
+    private func configure(
+        _ setup: inout CurlSetup, url: String, exchange: CurlExchange, errorBuffer: UnsafeMutablePointer<CChar>
+    ) {
+        let curl = setup.curl
+        let context = Unmanaged.passUnretained(exchange).toOpaque()
+        setup.set(ccurl_setopt_string(curl, CURLOPT_URL, url))
+        setup.set(ccurl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "http,https"))
+        setup.set(ccurl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0))
+        setup.set(options.tls.apply(to: curl))
+        // No SIGALRM-based DNS timeouts: signals and worker threads do not mix.
+        setup.set(ccurl_setopt_long(curl, CURLOPT_NOSIGNAL, 1))
+        setup.set(ccurl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, CurlTransport.milliseconds(options.connectTimeout)))
+        setup.set(ccurl_setopt_long(curl, CURLOPT_TIMEOUT_MS, CurlTransport.milliseconds(options.totalTimeout)))
+        setup.set(ccurl_setopt_string(curl, CURLOPT_USERAGENT, options.userAgent))
+        setup.set(ccurl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, errorBuffer))
+        setup.set(ccurl_setopt_write_function(curl, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+            Unmanaged<CurlExchange>.fromOpaque(context!).takeUnretainedValue().receiveBody(data, size * count)
+        })
+        setup.set(ccurl_setopt_pointer(curl, CURLOPT_WRITEDATA, context))
+        setup.set(ccurl_setopt_write_function(curl, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+            Unmanaged<CurlExchange>.fromOpaque(context!).takeUnretainedValue().receiveHeaderLine(data, size * count)
+        })
+        setup.set(ccurl_setopt_pointer(curl, CURLOPT_HEADERDATA, context))
+    }
+
+    /// The method, and the body for methods that send one.
+    private static func setMethod(_ setup: inout CurlSetup, _ request: OutboundRequest) {
+        let curl = setup.curl
+        switch request.method {
+        case .GET where request.body.isEmpty:
+            setup.set(ccurl_setopt_long(curl, CURLOPT_HTTPGET, 1))
+        case .HEAD:
+            setup.set(ccurl_setopt_long(curl, CURLOPT_NOBODY, 1))
+        default:
+            if request.method != .POST {
+                setup.set(ccurl_setopt_string(curl, CURLOPT_CUSTOMREQUEST, request.method.rawValue))
+            }
+            setup.set(ccurl_setopt_long(curl, CURLOPT_POST, 1))
+            setup.set(ccurl_setopt_long(curl, CURLOPT_POSTFIELDSIZE, request.body.count))
+            // COPYPOSTFIELDS copies now, so the Swift array need not outlive this call.
+            var body = request.body
+            if body.isEmpty { body = [0] }
+            body.withUnsafeMutableBytes { setup.set(ccurl_setopt_pointer(curl, CURLOPT_COPYPOSTFIELDS, $0.baseAddress)) }
+        }
     }
 
     static func map(_ code: CURLcode, host: String, tooLarge: Bool, limit: Int, detail: String) -> TransportError {

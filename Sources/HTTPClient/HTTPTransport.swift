@@ -1,14 +1,22 @@
 // The contract for outbound HTTP calls (token endpoint, discovery, JWKS, Graph), so the
-// OIDC client and the pages can be tested with an in-memory transport.
+// OIDC client and the pages can be tested with an in-memory transport. Methods and headers
+// are HTTPCore's, the same types the server's requests and responses use.
+import HTTPCore
 
 /// A request to send to another server.
 public struct OutboundRequest: Sendable {
-    public var method: String
+    /// The request method; GET without a body, HEAD without reading one, anything else
+    /// sends `body`.
+    public var method: HTTPMethod
+    /// An absolute http or https URL.
     public var url: String
-    public var headers: [(name: String, value: String)]
+    /// Header fields to send (Host, Content-Length and framing are the transport's).
+    public var headers: HTTPHeaders
+    /// The body to send.
     public var body: [UInt8]
 
-    public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+    /// A request to `url`.
+    public init(method: HTTPMethod = .GET, url: String, headers: HTTPHeaders = [:], body: [UInt8] = []) {
         self.method = method
         self.url = url
         self.headers = headers
@@ -18,19 +26,18 @@ public struct OutboundRequest: Sendable {
 
 /// What came back.
 public struct OutboundResponse: Sendable {
+    /// The HTTP status code.
     public var status: Int
-    public var headers: [(name: String, value: String)]
+    /// The response's header fields, in order (look one up with `headers["Name"]`).
+    public var headers: HTTPHeaders
+    /// The body, as received (within the transport's size limit).
     public var body: [UInt8]
 
-    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+    /// A response with `status`.
+    public init(status: Int, headers: HTTPHeaders = [:], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
-    }
-
-    /// The first value of header `name`, compared case-insensitively.
-    public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 }
 

@@ -1,7 +1,7 @@
 import App
 import ArgumentParser
 import Glibc
-import HTTPServer
+import LogOutput
 import Logging
 
 /// The `entra-web` executable: reads flags and configuration, then runs the app.
@@ -32,7 +32,7 @@ struct EntraWeb: ParsableCommand {
     func run() throws {
         // Lines are written by a thread of their own, so a stalled log reader never stalls
         // requests; whatever is queued is written out before the process exits.
-        let logOutput = LogOutput()
+        let logOutput = try LogOutput()
         defer { logOutput.flush(timeout: 2) }
 
         let server: AppServer

@@ -76,6 +76,7 @@ import Testing
             ("DEV_IDP", "maybe"),
             ("TOKEN_AUTH_METHOD", "none"),
             ("MAX_CONNECTIONS", "0"),
+            ("MAX_CONNECTIONS_PER_CLIENT", "none"),
             ("LOG_LEVEL", "loud"),
         ]
         for (key, value) in cases {

@@ -83,7 +83,7 @@ import Testing
 @Suite struct ErrorBoundaryTests {
     struct Failing: HTTPResponder {
         struct Boom: Error {}
-        func respond(to request: HTTPRequest) throws -> HTTPResponse { throw Boom() }
+        func route(for head: HTTPRequest) -> MatchedRoute { MatchedRoute(kind: .nonBlocking) { _ in throw Boom() } }
     }
 
     @Test func aThrowingHandlerBecomesTheTemplated500Page() throws {

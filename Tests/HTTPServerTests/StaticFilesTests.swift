@@ -54,7 +54,7 @@ final class StaticFixture: Sendable {
     init() throws {
         fixture = try StaticFixture()
         let router = Router()
-        router.get("/") { _ in .text("home") }
+        router.get("/", .nonBlocking) { _ in .text("home") }
         router.mount("/static/", StaticFiles(directory: fixture.root, prefix: "/static/"))
         server = try TestServer(router)
     }

@@ -1,5 +1,4 @@
 import Foundation
-import HTTPClient
 import JOSE
 import OIDC
 import Testing
@@ -39,14 +38,5 @@ struct MeasurementTests {
         try measure("silent token from cache", iterations: 2000) { _ = try harness.client.acquireTokenSilently(account: account, cache: &cache) }
         let serialized = cache.serialized()
         try measure("cache deserialize", iterations: 2000) { _ = try TokenCache(serialized: serialized) }
-    }
-
-    @Test func curlRoundTripTimings() throws {
-        let server = try LocalHTTPServer(.respond(status: 200, headers: [], body: Array(repeating: 0x61, count: 2048)))
-        defer { server.stop() }
-        let transport = CurlTransport()
-        try measure("CurlTransport GET 2 KiB from 127.0.0.1 (new connection each time)", iterations: 200) {
-            _ = try transport.send(OutboundRequest(url: server.url + "/"))
-        }
     }
 }

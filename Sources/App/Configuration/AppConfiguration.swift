@@ -47,6 +47,9 @@ public struct AppConfiguration: Sendable {
     public var headTimeout: TimeInterval
     public var idleTimeout: TimeInterval
     public var maxConnections: Int
+    /// Open connections one client address may have; nil: 256, or a quarter of
+    /// `maxConnections` when that is smaller.
+    public var maxConnectionsPerClient: Int?
     public var logLevel: Logger.Level
 
     // Outbound calls
@@ -87,9 +90,10 @@ public struct AppConfiguration: Sendable {
         ("HOST", "Address to listen on (127.0.0.1, 0.0.0.0, ::1, ::)"),
         ("PORT", "Port to listen on; 0 lets the system pick one"),
         ("TRUSTED_PROXIES", "Comma-separated proxy addresses or CIDRs whose X-Forwarded-* headers are honoured"),
-        ("HEAD_TIMEOUT", "Seconds a client has to send a request head"),
+        ("HEAD_TIMEOUT", "Seconds a client has to send a request head; a body gets this long again plus its size at 8 KB/s"),
         ("IDLE_TIMEOUT", "Seconds an idle keep-alive connection is kept"),
         ("MAX_CONNECTIONS", "Open connections beyond which new ones get 503"),
+        ("MAX_CONNECTIONS_PER_CLIENT", "Open connections one client address (IPv6: one /64) may have (default 256, or MAX_CONNECTIONS/4 if smaller); trusted proxies are exempt"),
         ("LOG_LEVEL", "trace, debug, info, notice, warning, error or critical"),
         ("CA_BUNDLE", "PEM file of the only CAs trusted for outbound calls (provider, Graph), e.g. a corporate or private CA"),
         ("SSL_CERT_FILE", "Conventional PEM CA file, used when CA_BUNDLE is unset"),
@@ -131,6 +135,7 @@ public struct AppConfiguration: Sendable {
             headTimeout: try reader.seconds("HEAD_TIMEOUT") ?? 10,
             idleTimeout: try reader.seconds("IDLE_TIMEOUT") ?? 60,
             maxConnections: try reader.integer("MAX_CONNECTIONS", in: 1...1_000_000) ?? 10_000,
+            maxConnectionsPerClient: try reader.integer("MAX_CONNECTIONS_PER_CLIENT", in: 1...1_000_000),
             logLevel: try reader.oneOf("LOG_LEVEL", Logger.Level.allCases.map(\.rawValue)).flatMap(Logger.Level.init(rawValue:)) ?? .info,
             caBundle: reader.string("CA_BUNDLE"),
             sslCertFile: reader.string("SSL_CERT_FILE"),

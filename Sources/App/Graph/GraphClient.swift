@@ -23,7 +23,7 @@ struct GraphClient: Sendable {
         let response: OutboundResponse
         do {
             response = try transport.send(OutboundRequest(url: endpoint, headers: [
-                ("Authorization", "Bearer \(accessToken)"), ("Accept", "application/json"),
+                "Authorization": "Bearer \(accessToken)", "Accept": "application/json",
             ]))
         } catch {
             throw .unreachable(error)
@@ -33,7 +33,7 @@ struct GraphClient: Sendable {
             guard let object = JSONValue.parseObject(response.body) else { throw .notJSON }
             return object
         case 401:
-            if let claims = response.header("WWW-Authenticate").flatMap(Self.claimsChallenge) { throw .claimsChallenge(claims) }
+            if let claims = response.headers["WWW-Authenticate"].flatMap(Self.claimsChallenge) { throw .claimsChallenge(claims) }
             throw .unauthorized
         case 403: throw .forbidden
         case 500...599: throw .unavailable(status: response.status)

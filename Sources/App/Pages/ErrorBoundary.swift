@@ -16,11 +16,18 @@ public struct ErrorBoundary: HTTPResponder {
         self.logger = logger
     }
 
-    public func mayBlock(_ request: HTTPRequest) -> Bool { inner.mayBlock(request) }
+    /// The inner responder's route, running where it says, with its errors turned into pages.
+    public func route(for head: HTTPRequest) -> MatchedRoute {
+        var route = inner.route(for: head)
+        let handler = route.handler
+        route.handler = { request in self.guarded(request, handler) }
+        return route
+    }
 
-    public func respond(to request: HTTPRequest) throws -> HTTPResponse {
+    /// Runs `handler`; a thrown error becomes the 503 or 500 page.
+    func guarded(_ request: HTTPRequest, _ handler: MatchedRoute.Handler) -> HTTPResponse {
         do {
-            return try inner.respond(to: request)
+            return try handler(request)
         } catch let error as SessionStoreError {
             logger.error("Session storage failed", metadata: ["path": "\(request.path)", "error": "\(error)"])
             var response = pages.render("error", [

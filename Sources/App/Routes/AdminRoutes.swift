@@ -10,7 +10,7 @@ struct AdminRoutes {
         let app = app
         let role = app.configuration.adminRole
         // Reads the session only: blocking exactly when the store says its reads block.
-        router.get("/admin", mayBlock: app.sessions.store.readsMayBlock) { request in
+        router.get("/admin", .blocking(if: app.sessions.store.readsMayBlock)) { request in
             guard let (_, user) = try app.sessions.signedIn(request) else { return app.signInRedirect(next: "/admin") }
             guard user.hasRole(role) else {
                 return app.page("forbidden", ["role": role], user: user, status: .forbidden)

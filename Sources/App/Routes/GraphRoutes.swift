@@ -10,7 +10,7 @@ struct GraphRoutes {
 
     func register(on router: Router) {
         let app = app
-        router.get("/graph", mayBlock: true) { request in try Self.graph(request, app: app) }
+        router.get("/graph", .blocking) { request in try Self.graph(request, app: app) }
     }
 
     static func graph(_ request: HTTPRequest, app: AppContext) throws -> HTTPResponse {

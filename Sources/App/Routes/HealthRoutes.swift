@@ -4,6 +4,6 @@ import HTTPServer
 enum HealthRoutes {
     static func register(on router: Router) {
         let ok = HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain", "Cache-Control": "no-store"], body: Array("ok".utf8))
-        router.get("/healthz") { _ in ok }
+        router.get("/healthz", .nonBlocking) { _ in ok }
     }
 }

@@ -12,7 +12,7 @@ struct IndexRoutes {
             : app.pages.render("configuration", ["missingKeys": app.configuration.missingIdentityKeys])
         let app = app
         // Reads the session only: blocking exactly when the store says its reads block.
-        router.get("/", mayBlock: app.sessions.store.readsMayBlock) { request in
+        router.get("/", .blocking(if: app.sessions.store.readsMayBlock)) { request in
             guard let (_, user) = try app.sessions.signedIn(request) else { return anonymousPage }
             return app.page("index", ["isAdmin": user.hasRole(app.configuration.adminRole)], user: user)
         }

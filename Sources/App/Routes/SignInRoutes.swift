@@ -15,8 +15,8 @@ struct SignInRoutes {
 
     func register(on router: Router, redirectPath: String) {
         let app = app
-        router.get("/login", mayBlock: true) { request in try Self.login(request, app: app) }
-        router.get(redirectPath, mayBlock: true) { request in try Self.callback(request, app: app) }
+        router.get("/login", .blocking) { request in try Self.login(request, app: app) }
+        router.get(redirectPath, .blocking) { request in try Self.callback(request, app: app) }
     }
 
     static func login(_ request: HTTPRequest, app: AppContext) throws -> HTTPResponse {

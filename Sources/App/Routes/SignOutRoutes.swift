@@ -12,8 +12,8 @@ struct SignOutRoutes {
     /// `GET` and `POST /logout`; both may block on the session store and the provider's metadata.
     func register(on router: Router) {
         let app = app
-        router.get("/logout", mayBlock: true) { request in try Self.confirmation(request, app: app) }
-        router.post("/logout", mayBlock: true) { request in try Self.signOut(request, app: app) }
+        router.get("/logout", .blocking) { request in try Self.confirmation(request, app: app) }
+        router.post("/logout", .blocking) { request in try Self.signOut(request, app: app) }
     }
 
     /// The GET: the Sign out button for a signed-in browser, home for anyone else.

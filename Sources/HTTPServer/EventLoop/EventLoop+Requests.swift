@@ -1,9 +1,12 @@
 import Glibc
 import Logging
+import ThreadSupport
 
-/// Reading, parsing and answering requests on an event loop: inline for ordinary
-/// handlers, through the worker pool for those that may block, always in order.
+/// Reading, parsing and answering requests on an event loop: each request's route is
+/// matched once, from its head; its handler runs inline or, for `.blocking` routes, on the
+/// worker pool; answers always go out in order.
 extension EventLoop {
+    /// Acts on one epoll event of `connection`.
     func handle(_ connection: Connection, _ flags: UInt32) {
         if flags & (Linux.EPOLLERR | Linux.EPOLLHUP) != 0 {
             // Reset or fully closed: nothing more can be written.
@@ -16,9 +19,13 @@ extension EventLoop {
         }
         if flags & Linux.EPOLLOUT != 0 {
             flush(connection)
+            if !connection.closed && connection.pausedForOutput && canProduce(connection) {
+                process(connection)
+            }
         }
     }
 
+    /// Reads what the client sent (or discards it while lingering) and answers it.
     func readable(_ connection: Connection) {
         if connection.lingering {
             while true {
@@ -29,7 +36,7 @@ extension EventLoop {
                 return
             }
         }
-        let n = read(connection.fd, readBuffer, Self.readBufferSize)
+        let n = read(connection.fd, readBuffer, Self.requestReadSize)
         if n > 0 {
             connection.parser.feed(UnsafeRawBufferPointer(start: readBuffer, count: n))
             process(connection)
@@ -41,29 +48,73 @@ extension EventLoop {
         }
     }
 
-    /// Answers every complete request buffered on the connection, in order, then writes.
+    /// Why `answerBuffered` stopped.
+    enum ProcessStop {
+        /// The next request has not fully arrived.
+        case needBytes
+        /// Too much output is waiting for the client (or for all clients together).
+        case output
+        /// A request is with a worker.
+        case worker
+        /// The connection closes once its output is written.
+        case closing
+    }
+
+    /// Answers the complete requests buffered on the connection, in order, as far as its
+    /// output allows, then writes. When the write empties a connection paused for output,
+    /// it carries on with the requests still buffered.
     func process(_ connection: Connection) {
-        while !connection.awaitingWorker && !connection.closeAfterFlush {
+        while true {
+            compactOutput(connection)
+            let stop = answerBuffered(connection)
+            connection.pausedForOutput = stop == .output
+            if stop == .needBytes && connection.peerClosed {
+                // The client has finished sending; whatever was complete has been answered.
+                connection.closeAfterFlush = true
+            }
+            flush(connection)
+            guard !connection.closed, stop == .output, canProduce(connection) else { return }
+        }
+    }
+
+    /// Takes requests out of the parser and answers them until one of `ProcessStop` holds.
+    func answerBuffered(_ connection: Connection) -> ProcessStop {
+        while true {
+            if connection.closeAfterFlush { return .closing }
+            if connection.awaitingWorker { return .worker }
+            if !canProduce(connection) { return .output }
             let event: HTTPParseEvent?
             do {
-                event = try connection.parser.next()
+                event = try connection.parser.next { head in acceptHead(&head, on: connection) }
             } catch {
+                connection.route = nil
                 respondToParseError(connection, error)
-                break
+                return .closing
             }
-            guard let event else { break }
+            guard let event else { return .needBytes }
             switch event {
             case .expectContinue:
                 connection.out.append(contentsOf: ResponseSerializer.continueResponse)
             case .request(let request, let keepAlive):
-                dispatch(request, keepAlive: keepAlive, on: connection)
+                let route = connection.route ?? context.responder.route(for: request)
+                connection.route = nil
+                dispatch(request, route: route, keepAlive: keepAlive, on: connection)
             }
         }
-        if connection.peerClosed && !connection.awaitingWorker {
-            // The client has finished sending; whatever was complete has been answered.
-            connection.closeAfterFlush = true
+    }
+
+    /// A request's head has arrived: notes who sent it (trusted proxies' forwarded
+    /// headers), matches its route once, and returns the body that route accepts. Runs
+    /// inside the parser, before any body byte is taken.
+    func acceptHead(_ head: inout HTTPRequest, on connection: Connection) -> Int {
+        if let peer = connection.peer {
+            // The TCP peer as it is, for checks that must not trust any forwarded header.
+            head.peerAddress = connection.peerText
+            ForwardedHeaders.apply(to: &head, peer: peer, peerText: connection.peerText, trusted: context.proxies)
         }
-        flush(connection)
+        let route = context.responder.route(for: head)
+        connection.route = route
+        return route.kind.bodyLimit(for: head.method)
     }
 
     /// What the loop remembers about a request while its response is being produced.
@@ -75,44 +126,62 @@ extension EventLoop {
         var startNanos: UInt64
     }
 
-    func dispatch(_ parsed: HTTPRequest, keepAlive: Bool, on connection: Connection) {
-        var request = parsed
-        if let peer = connection.peer {
-            request.peerAddress = connection.peerText
-            ForwardedHeaders.apply(to: &request, peer: peer, peerText: connection.peerText, trusted: context.proxies)
-        }
+    /// Runs the request's handler where its route says: inline, or on a worker.
+    func dispatch(_ request: HTTPRequest, route: MatchedRoute, keepAlive: Bool, on connection: Connection) {
         let info = RequestInfo(
             method: request.method, path: request.path,
             isHTTP10: request.version.minor == 0,
             keepAlive: keepAlive && !connection.peerClosed && !context.isShuttingDown,
             startNanos: context.accessLogEnabled ? MonotonicClock.nanoseconds() : 0)
-        let responder = context.responder
-        if responder.mayBlock(request) {
-            connection.awaitingWorker = true
-            let fd = connection.fd
-            let id = connection.id
-            let logger = context.logger
-            let request = request
-            context.workers.submit { [self] in
-                let response = Self.respond(responder, to: request, logger: logger)
-                execute { [self] in finishBlocking(fd: fd, id: id, info: info, response: response) }
-            }
-        } else {
-            let response = Self.respond(responder, to: request, logger: context.logger)
-            write(response, for: info, to: connection)
+        switch route.kind.execution {
+        case .eventLoop:
+            write(Self.run(route.handler, request, logger: context.logger), for: info, to: connection)
+        case .worker:
+            submitToWorker(request, route.handler, info: info, on: connection)
         }
     }
 
-    /// Calls the responder; a thrown error becomes a plain 500 and a log line.
-    static func respond(_ responder: any HTTPResponder, to request: HTTPRequest, logger: Logger) -> HTTPResponse {
+    /// Queues the handler for a worker; the connection waits for its answer. A full queue
+    /// is answered 503 at once, and so is a job the pool cannot run (no thread could be
+    /// started), so the connection stays in step either way.
+    func submitToWorker(_ request: HTTPRequest, _ handler: @escaping MatchedRoute.Handler, info: RequestInfo, on connection: Connection) {
+        connection.awaitingWorker = true
+        let fd = connection.fd
+        let id = connection.id
+        let logger = context.logger
+        let job = WorkerPool.Job(
+            cancellation: connection.cancellationFlag(),
+            run: { [self] in
+                let response = Self.run(handler, request, logger: logger)
+                execute { [self] in finishBlocking(fd: fd, id: id, info: info, response: response) }
+            },
+            refuse: { [self] in
+                execute { [self] in finishBlocking(fd: fd, id: id, info: info, response: Self.busy()) }
+            })
+        if !context.workers.submit(job) {
+            connection.awaitingWorker = false
+            write(Self.busy(), for: info, to: connection)
+        }
+    }
+
+    /// 503 for a request the workers cannot take now; the client may retry in a second.
+    static func busy() -> HTTPResponse {
+        var response = HTTPResponse.text("Service Unavailable\n", status: .serviceUnavailable)
+        response.headers["Retry-After"] = "1"
+        return response
+    }
+
+    /// Calls a handler; a thrown error becomes a plain 500 and a log line.
+    static func run(_ handler: MatchedRoute.Handler, _ request: HTTPRequest, logger: Logger) -> HTTPResponse {
         do {
-            return try responder.respond(to: request)
+            return try handler(request)
         } catch {
             logger.error("Handler failed for \(request.method.rawValue) \(request.path): \(error)")
             return .text("Internal Server Error\n", status: .internalServerError)
         }
     }
 
+    /// A worker's answer is back: write it and carry on with what is buffered.
     func finishBlocking(fd: Int32, id: UInt64, info: RequestInfo, response: HTTPResponse) {
         // The client may have gone (and its fd been reused) while the worker ran.
         guard let connection = connection(for: fd), connection.id == id, connection.awaitingWorker else { return }
@@ -122,6 +191,7 @@ extension EventLoop {
         if draining && connection.closed == false && connection.isIdle { closeConnection(connection) }
     }
 
+    /// Appends the response to the connection's output (sent by the next flush).
     func write(_ response: HTTPResponse, for info: RequestInfo, to connection: Connection) {
         // Shutdown may have begun while a worker produced this response; a handler may also
         // ask for the connection to be closed (`Connection: close`).
@@ -129,6 +199,7 @@ extension EventLoop {
         let framing = ResponseSerializer.Framing(isHead: info.method == .HEAD, isHTTP10: info.isHTTP10, keepAlive: keepAlive)
         let bytes = ResponseSerializer.write(response, framing: framing, dateLine: dateLine, into: &connection.out)
         if !keepAlive { connection.closeAfterFlush = true }
+        connection.deadlinePhase = .answered
         if context.accessLogEnabled {
             AccessLog.log(
                 context.logger, method: info.method.rawValue, path: info.path, status: response.status.code,
@@ -136,11 +207,14 @@ extension EventLoop {
         }
     }
 
+    /// The handler said `Connection: close`.
     static func asksToClose(_ response: HTTPResponse) -> Bool {
         guard let value = response.headers["Connection"] else { return false }
         return value.utf8.count == 5 && HTTPHeaders.same(value, "close")
     }
 
+    /// A refused request (malformed, too large, too slow): answer its status, then close,
+    /// draining what the client still sends so the answer is not lost to a reset.
     func respondToParseError(_ connection: Connection, _ error: HTTPParseError) {
         let response = HTTPResponse.text("\(error.status.reason)\n", status: error.status)
         let framing = ResponseSerializer.Framing(isHead: false, isHTTP10: false, keepAlive: false)

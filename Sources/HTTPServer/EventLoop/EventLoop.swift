@@ -1,10 +1,12 @@
 import Glibc
+import ThreadSupport
 import Logging
 import Synchronization
 
 /// One epoll event loop on its own thread: accepts connections from the shared listener,
-/// reads and parses requests, calls the responder inline (or on the worker pool when it may
-/// block), writes each batch of responses with one send, and sweeps for timeouts.
+/// reads and parses requests, matches each request's route once, runs its handler inline
+/// (or on the worker pool for `.blocking` routes), writes each batch of responses with one
+/// send, and sweeps for timeouts.
 ///
 /// A request stays on this thread from read to write unless it must block: a thread
 /// hand-off costs tens of microseconds, more than the whole of a small request.
@@ -28,10 +30,17 @@ final class EventLoop: @unchecked Sendable {
 
     var connections: [Connection?] = []
     var connectionCount = 0
+    /// Rejected connections (503 over a cap) lingering until their client has read it.
+    var lingeringRejects = 0
     var nextID: UInt64 = 1
     static let maxEvents: Int32 = 256
     let events: UnsafeMutableRawPointer
+    /// Bytes discarded per read while lingering.
     static let readBufferSize = 64 * 1024
+    /// Bytes taken per read for the parser: a request head or a form in one or two reads,
+    /// while a client that pipelines and never reads leaves at most this much unanswered
+    /// input behind when its output pauses it (16 KiB, not 64, for each of thousands).
+    static let requestReadSize = 16 * 1024
     let readBuffer: UnsafeMutableRawPointer
 
     var now: UInt64
@@ -44,9 +53,6 @@ final class EventLoop: @unchecked Sendable {
     var running = true
     var draining = false
     var onDrained: (@Sendable () -> Void)?
-
-    /// Past this much unsent output, stop reading from a client that does not read.
-    static let maxPendingOutput = 256 * 1024
 
     init(index: Int, context: ServerContext, listenFD: Int32) throws {
         self.index = index
@@ -110,14 +116,7 @@ final class EventLoop: @unchecked Sendable {
             while i < Int(n) {
                 let (flags, data) = Linux.epollEvent(events, i)
                 i += 1
-                let fd = Int32(truncatingIfNeeded: data)
-                if fd == wakeFD {
-                    runTasks()
-                } else if fd == listenFD {
-                    acceptConnections()
-                } else if let connection = connection(for: fd) {
-                    handle(connection, flags)
-                }
+                dispatchEvent(flags, data)
             }
             if now >= nextSweep { sweep() }
         }
@@ -157,6 +156,21 @@ final class EventLoop: @unchecked Sendable {
         for job in jobs { job() }
     }
 
+    /// Acts on one epoll event. A connection's event carries its generation (see
+    /// `Connection.epollData`): one queued for a connection that has since closed, whose fd
+    /// a new connection got, is dropped instead of acting on the newcomer.
+    func dispatchEvent(_ flags: UInt32, _ data: UInt64) {
+        let fd = Int32(truncatingIfNeeded: UInt32(truncatingIfNeeded: data))
+        if fd == wakeFD {
+            runTasks()
+        } else if fd == listenFD {
+            acceptConnections()
+        } else if let connection = connection(for: fd), connection.epollData == data {
+            handle(connection, flags)
+        }
+    }
+
+    /// The open connection on `fd`, if any.
     @inline(__always)
     func connection(for fd: Int32) -> Connection? {
         let i = Int(fd)

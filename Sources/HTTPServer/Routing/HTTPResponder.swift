@@ -1,14 +1,25 @@
 // The contract between the server and the code that answers requests.
 
-/// Answers requests. The server calls `respond(to:)` on its event-loop thread unless
-/// `mayBlock(_:)` says the answer may wait on something slow (an upstream HTTP call, a
-/// lock held by another process), in which case it runs on a worker pool so other
-/// connections are never stalled.
+/// Finds what answers a request. The server calls `route(for:)` once per request, on its
+/// event-loop thread, as soon as the request's head has arrived (its body is still unread
+/// and empty), and uses the answer for everything that follows: the body limit (413 before
+/// a larger body is read), where the handler runs, and the handler itself.
+///
+/// `route(for:)` itself runs on the event loop: it must be cheap and must never block.
+/// A route declared `.nonBlocking` runs its handler on the event loop too, where every other
+/// connection of that loop waits for it: such a handler must not take a lock across I/O,
+/// fsync, wait on a file lock or call the network. Anything that may wait is declared
+/// `.blocking` and runs on the worker pool.
 public protocol HTTPResponder: Sendable {
-    func mayBlock(_ request: HTTPRequest) -> Bool
-    func respond(to request: HTTPRequest) throws -> HTTPResponse
+    /// The route that answers a request with this head.
+    func route(for head: HTTPRequest) -> MatchedRoute
 }
 
 extension HTTPResponder {
-    public func mayBlock(_ request: HTTPRequest) -> Bool { false }
+    /// Matches `request` and runs its handler right here, in one call: for in-process
+    /// callers such as tests. The server does not use it; it matches once and runs the
+    /// handler where the route's kind says.
+    public func respond(to request: HTTPRequest) throws -> HTTPResponse {
+        try route(for: request).handler(request)
+    }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Glibc
+import ThreadSupport
 import Logging
 import Synchronization
 
@@ -7,8 +8,8 @@ import Synchronization
 /// (stop accepting, let in-flight requests finish within a grace period, then return).
 ///
 ///     let router = Router()
-///     router.get("/healthz") { _ in .text("ok") }
-///     router.get("/auth/callback", mayBlock: true) { request in try callback(request) }
+///     router.get("/healthz", .nonBlocking) { _ in .text("ok") }
+///     router.get("/auth/callback", .blocking) { request in try callback(request) }
 ///     router.mount("/static/", StaticFiles(directory: "Public", prefix: "/static/"))
 ///     let server = HTTPServer(
 ///         configuration: ServerConfiguration(host: "127.0.0.1", port: 5000, trustedProxies: ["10.0.0.0/8"]),
@@ -18,6 +19,8 @@ public final class HTTPServer: Sendable {
     public let configuration: ServerConfiguration
     private let responder: any HTTPResponder
     private let logger: Logger
+    /// How worker threads are started; tests inject failures.
+    private let startWorkerThread: WorkerPool.ThreadStarter?
 
     private struct State: ~Copyable {
         var phase: Phase = .idle
@@ -34,10 +37,17 @@ public final class HTTPServer: Sendable {
     private let stoppedLock = ConditionLock()
     private nonisolated(unsafe) var stoppedFlag = false  // guarded by stoppedLock
 
-    public init(configuration: ServerConfiguration = ServerConfiguration(), responder: any HTTPResponder, logger: Logger) {
+    /// A server that answers with `responder`; `start()` or `run()` binds it.
+    public convenience init(configuration: ServerConfiguration = ServerConfiguration(), responder: any HTTPResponder, logger: Logger) {
+        self.init(configuration: configuration, responder: responder, logger: logger, startWorkerThread: nil)
+    }
+
+    /// The same, with worker threads started by `startWorkerThread` (tests).
+    init(configuration: ServerConfiguration, responder: any HTTPResponder, logger: Logger, startWorkerThread: WorkerPool.ThreadStarter?) {
         self.configuration = configuration
         self.responder = responder
         self.logger = logger
+        self.startWorkerThread = startWorkerThread
     }
 
     /// The port the server listens on: the configured one, or the OS's pick for port 0.
@@ -57,6 +67,35 @@ public final class HTTPServer: Sendable {
         state.withLock { $0.context?.connectionCount ?? 0 }
     }
 
+    /// Response bytes held for clients that have not read them yet, across all
+    /// connections (for tests and diagnostics); bounded by `maxPendingOutputTotal` plus at
+    /// most one response per connection.
+    public var bufferedOutputBytes: Int {
+        state.withLock { $0.context?.bufferedOutputBytes ?? 0 }
+    }
+
+    /// The connection cap in force: `maxConnections`, or fewer when the descriptor limit
+    /// leaves less room (0 before `start()`).
+    public var connectionCap: Int {
+        state.withLock { $0.context?.maxConnections ?? 0 }
+    }
+
+    /// Requests of blocking routes skipped because their client had gone before a worker
+    /// took them (for tests and diagnostics).
+    var skippedWorkerJobCount: Int {
+        state.withLock { $0.context?.workers.skippedJobCount ?? 0 }
+    }
+
+    /// Requests of blocking routes waiting for a worker thread (for tests).
+    var queuedWorkerJobCount: Int {
+        state.withLock { $0.context?.workers.queuedJobCount ?? 0 }
+    }
+
+    /// The event loops, for tests that act on a loop directly.
+    var eventLoops: [EventLoop] {
+        state.withLock { $0.loops }
+    }
+
     /// Binds and starts the event loops; returns the bound port. Logs
     /// `Listening on http://HOST:PORT`. `acceptBound` sees the bound address before any
     /// connection is accepted; when it throws, the listener is closed and the error rethrown
@@ -67,9 +106,10 @@ public final class HTTPServer: Sendable {
             guard case .idle = state.phase else { throw ServerError.alreadyStarted }
             // A client that vanishes must not kill the process on the next write.
             signal(SIGPIPE, SIG_IGN)
-            Self.raiseDescriptorLimit()
-
-            let context = try ServerContext(configuration: configuration, responder: responder, logger: logger)
+            let cap = try DescriptorBudget.connectionCap(for: configuration)
+            let context = try ServerContext(
+                configuration: configuration, responder: responder, logger: logger, maxConnections: cap.connections,
+                startThread: startWorkerThread)
             let listener = try Listener.bind(host: configuration.host, port: configuration.port, backlog: configuration.backlog)
             do {
                 try acceptBound(listener.address)
@@ -77,27 +117,38 @@ public final class HTTPServer: Sendable {
                 close(listener.fd)
                 throw error
             }
-            let count = max(1, configuration.eventLoopThreads ?? Linux.availableCPUCount())
-            var loops: [EventLoop] = []
-            do {
-                for i in 0..<count {
-                    loops.append(try EventLoop(index: i, context: context, listenFD: listener.fd))
-                }
-            } catch {
-                close(listener.fd)
-                throw error
-            }
-            state.threads = loops.map { loop in
-                Threads.start(name: "http-loop-\(loop.index)") { loop.run() }
-            }
+            let (loops, threads) = try Self.startLoops(context: context, listener: listener)
+            state.threads = threads
             state.context = context
             state.listener = listener
             state.loops = loops
             state.phase = .running
+            logger.info("\(cap)")
             let host = configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host
             logger.info("Listening on http://\(host):\(listener.port)")
             return listener.port
         }
+    }
+
+    /// One event loop per CPU (or as configured), each on its own thread. Stops what it
+    /// started and throws when a loop or its thread cannot be made.
+    private static func startLoops(context: ServerContext, listener: Listener) throws -> ([EventLoop], [pthread_t]) {
+        let count = max(1, context.configuration.eventLoopThreads ?? Linux.availableCPUCount())
+        var loops: [EventLoop] = []
+        var threads: [pthread_t] = []
+        do {
+            for i in 0..<count {
+                let loop = try EventLoop(index: i, context: context, listenFD: listener.fd)
+                loops.append(loop)
+                threads.append(try Threads.start(name: "http-loop-\(i)") { loop.run() })
+            }
+        } catch {
+            for loop in loops { loop.execute { loop.stop() } }
+            for thread in threads { Threads.join(thread) }
+            close(listener.fd)
+            throw error
+        }
+        return (loops, threads)
     }
 
     /// Starts (if needed), shuts down gracefully on SIGINT or SIGTERM, and returns once the
@@ -122,8 +173,13 @@ public final class HTTPServer: Sendable {
                 source.setEventHandler { [weak self] in
                     guard let self else { return }
                     self.logger.info("Received signal \(signalNumber); shutting down")
-                    // shutdown() blocks for up to the grace period; keep it off the signal queue.
-                    Threads.detach(Threads.start(name: "http-shutdown") { self.shutdown() })
+                    // shutdown() blocks for up to the grace period; keep it off the signal queue,
+                    // unless no thread can be started, when waiting there is better than not stopping.
+                    do {
+                        try Threads.startDetached(name: "http-shutdown") { self.shutdown() }
+                    } catch {
+                        self.shutdown()
+                    }
                 }
                 source.resume()
                 state.signalSources.append(source)
@@ -200,21 +256,22 @@ public final class HTTPServer: Sendable {
         stoppedLock.broadcast()
     }
 
-    /// 10,000 connections need more descriptors than the usual soft limit of 1,024.
-    private static func raiseDescriptorLimit() {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
-        limit.rlim_cur = limit.rlim_max
-        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-    }
 }
 
+/// Why the server cannot start.
 public enum ServerError: Error, CustomStringConvertible, Sendable {
+    /// `start()` was called twice.
     case alreadyStarted
+    /// The descriptor limit leaves no room for connections after the reserve.
+    case descriptorLimitTooLow(limit: Int, reserve: Int)
 
+    /// One line for the log or the terminal.
     public var description: String {
         switch self {
-        case .alreadyStarted: return "the server has already been started"
+        case .alreadyStarted:
+            return "the server has already been started"
+        case .descriptorLimitTooLow(let limit, let reserve):
+            return "the descriptor limit (RLIMIT_NOFILE) is \(limit), which leaves no room for connections after \(reserve) kept for sessions, outbound calls and the server's own files; raise it (ulimit -n)"
         }
     }
 }

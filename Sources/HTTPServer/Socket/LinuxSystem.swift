@@ -2,7 +2,7 @@ import CLinux
 import Glibc
 
 /// The Linux system calls the event loop needs beyond Swift's Glibc module (epoll, eventfd,
-/// accept4, CPU affinity, thread names), reached through the CLinux shim, in the shapes the
+/// accept4, CPU affinity), reached through the CLinux shim, in the shapes the
 /// server uses them.
 enum Linux {
     static let EPOLLIN = CLinux.EPOLLIN.rawValue
@@ -46,11 +46,6 @@ enum Linux {
         let result = mask.withUnsafeMutableBytes { clinux_sched_getaffinity($0.count, $0.baseAddress) }
         guard result == 0 else { return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
         return max(1, mask.reduce(0) { $0 + $1.nonzeroBitCount })
-    }
-
-    /// Names the calling thread (visible in top and gdb); Linux allows 15 bytes.
-    static func setCurrentThreadName(_ name: String) {
-        _ = clinux_set_thread_name(String(name.prefix(15)))
     }
 
     static func errorString(_ code: Int32) -> String { String(cString: strerror(code)) }

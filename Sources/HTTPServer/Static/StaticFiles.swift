@@ -1,5 +1,6 @@
 import Encodings
 import Glibc
+import ThreadSupport
 import Synchronization
 
 /// Serves a directory (Public/) under a URL prefix (/static/): Content-Type by extension,
@@ -31,6 +32,13 @@ public struct StaticFiles: HTTPResponder {
         self.cache = FileCache(maxFileSize: maxCachedFileSize, maxTotalBytes: maxCacheBytes)
     }
 
+    /// Every file request runs on the event loop: files come from memory, or from one
+    /// read(2) of a small file the page cache holds; GET and HEAD take no body.
+    public func route(for head: HTTPRequest) -> MatchedRoute {
+        MatchedRoute(kind: .nonBlocking) { request in try self.respond(to: request) }
+    }
+
+    /// The file `request` names under the prefix, a 304, or the reason there is none.
     public func respond(to request: HTTPRequest) throws -> HTTPResponse {
         guard request.method == .GET || request.method == .HEAD else {
             var response = HTTPResponse.text("Method Not Allowed\n", status: .methodNotAllowed)

@@ -189,7 +189,7 @@ public final class ProviderMetadataStore: Sendable {
     private func get(_ url: String, endpoint: OIDCError.Endpoint) throws(OIDCError) -> OutboundResponse {
         let response: OutboundResponse
         do {
-            response = try transport.send(OutboundRequest(method: "GET", url: url, headers: [("Accept", "application/json")]))
+            response = try transport.send(OutboundRequest(method: .GET, url: url, headers: ["Accept": "application/json"]))
         } catch {
             throw .transport(error, endpoint: endpoint)
         }

@@ -2,6 +2,7 @@ import CryptoSupport
 import Encodings
 import FoundationEssentials
 import HTTPClient
+import HTTPCore
 import Logging
 
 /// Calls the token endpoint (authorization_code and refresh_token grants) with the
@@ -37,9 +38,9 @@ struct TokenEndpointClient: Sendable {
 
     private func post(_ grantForm: [(String, String)], to tokenEndpoint: String, grant: String, now: Date) throws(OIDCError) -> TokenResponse {
         var form = grantForm
-        var headers: [(name: String, value: String)] = [
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Accept", "application/json"),
+        var headers: HTTPHeaders = [
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/json",
         ]
         switch configuration.credential {
         case .secret(let secret, .post):
@@ -48,7 +49,7 @@ struct TokenEndpointClient: Sendable {
         case .secret(let secret, .basic):
             // RFC 6749 2.3.1: id and secret are form-encoded before base64.
             let pair = FormURLEncoding.percentEncode(configuration.clientID) + ":" + FormURLEncoding.percentEncode(secret)
-            headers.append(("Authorization", "Basic " + Base64Standard.encode(Array(pair.utf8))))
+            headers.add("Authorization", "Basic " + Base64Standard.encode(Array(pair.utf8)))
         case .certificate(let privateKey, let certificate):
             let assertion: String
             do {
@@ -73,7 +74,7 @@ struct TokenEndpointClient: Sendable {
             form.append(("client_id", configuration.clientID))
         }
 
-        let request = OutboundRequest(method: "POST", url: tokenEndpoint, headers: headers, body: Array(FormURLEncoding.encode(form).utf8))
+        let request = OutboundRequest(method: .POST, url: tokenEndpoint, headers: headers, body: Array(FormURLEncoding.encode(form).utf8))
         let response: OutboundResponse
         do {
             response = try transport.send(request)

@@ -1,6 +1,7 @@
 import Encodings
 import Foundation
 import HTTPClient
+import HTTPCore
 
 /// A cookie-keeping HTTP client for end-to-end tests: real sockets through the app's own
 /// libcurl transport, redirects followed by hand so tests can look at each step.
@@ -16,13 +17,11 @@ final class Browser: @unchecked Sendable {
 
     struct Page {
         let status: Int
-        let headers: [(name: String, value: String)]
+        let headers: HTTPHeaders
         let body: String
         let url: String
 
-        func header(_ name: String) -> String? {
-            headers.first { $0.name.lowercased() == name.lowercased() }?.value
-        }
+        func header(_ name: String) -> String? { headers[name] }
 
         var location: String? { header("Location") }
     }
@@ -33,8 +32,9 @@ final class Browser: @unchecked Sendable {
 
     /// A form POST; `headers` adds what a browser (Origin, Sec-Fetch-Site) or a proxy would.
     func post(_ url: String, form: [(String, String)], headers: [(String, String)] = []) throws -> Page {
-        try send(OutboundRequest(method: "POST", url: absolute(url),
-                                 headers: [("Content-Type", "application/x-www-form-urlencoded")] + headers.map { (name: $0.0, value: $0.1) },
+        try send(OutboundRequest(method: .POST, url: absolute(url),
+                                 headers: HTTPHeaders([(name: "Content-Type", value: "application/x-www-form-urlencoded")]
+                                     + headers.map { (name: $0.0, value: $0.1) }),
                                  body: Array(FormURLEncoding.encode(form).utf8)))
     }
 
@@ -54,13 +54,13 @@ final class Browser: @unchecked Sendable {
 
     /// A GET with extra headers (a proxy's X-Forwarded-*).
     func send(path: String, headers: [(String, String)]) throws -> Page {
-        try send(OutboundRequest(url: absolute(path), headers: headers.map { (name: $0.0, value: $0.1) }))
+        try send(OutboundRequest(url: absolute(path), headers: HTTPHeaders(headers.map { (name: $0.0, value: $0.1) })))
     }
 
     private func send(_ request: OutboundRequest) throws -> Page {
         var request = request
         if !cookies.isEmpty {
-            request.headers.append(("Cookie", cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ")))
+            request.headers.add("Cookie", cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; "))
         }
         let response = try transport.send(request)
         for header in response.headers where header.name.lowercased() == "set-cookie" {

@@ -20,19 +20,39 @@ struct ClientError: Error, CustomStringConvertible {
 }
 
 final class RawClient {
-    let fd: Int32
+    /// The socket; -1 once `reset()` has closed it.
+    private(set) var fd: Int32
     private var buffer: [UInt8] = []
 
-    /// Connects (blocking) with a receive timeout so a broken server fails the test rather
-    /// than hanging it.
-    init(port: Int, host: String = "127.0.0.1", timeout: Double = 10) throws {
+    /// Connects (blocking) with send and receive timeouts so a broken server fails the test
+    /// rather than hanging it. `source` binds the client to another loopback address first
+    /// (127.0.0.2 is a different client to the server); `receiveBuffer` shrinks the socket's
+    /// receive buffer, so a client that does not read stops the server's writes sooner.
+    init(port: Int, host: String = "127.0.0.1", timeout: Double = 10, source: String? = nil, receiveBuffer: Int32? = nil) throws {
         let isV6 = host.contains(":")
         fd = socket(isV6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError(description: "socket failed") }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1e6))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        if var size = receiveBuffer {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        if let source, !isV6 {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            inet_pton(AF_INET, source, &local.sin_addr)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                Glibc.close(fd)
+                fd = -1
+                throw ClientError(description: "bind \(source) failed: errno \(errno)")
+            }
+        }
         let result: Int32
         if isV6 {
             var addr = sockaddr_in6()
@@ -54,11 +74,12 @@ final class RawClient {
         guard result == 0 else {
             let code = errno
             Glibc.close(fd)
+            fd = -1
             throw ClientError(description: "connect failed: errno \(code)")
         }
     }
 
-    deinit { Glibc.close(fd) }
+    deinit { if fd >= 0 { Glibc.close(fd) } }
 
     func send(_ text: String) throws { try send(Array(text.utf8)) }
 
@@ -73,6 +94,15 @@ final class RawClient {
 
     /// Half-closes: tells the server we have nothing more to send.
     func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
+
+    /// Resets the connection (RST, not FIN), the way a client that gives up abruptly does;
+    /// the socket is unusable afterwards.
+    func reset() {
+        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+        setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+        Glibc.close(fd)
+        fd = -1
+    }
 
     /// Reads more bytes; 0 means the server closed, nil means timeout or error.
     private func fill() -> Int? {

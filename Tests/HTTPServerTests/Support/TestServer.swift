@@ -11,21 +11,34 @@ final class TestServer: Sendable {
     let port: Int
     let log: LogCapture
 
+    /// `startWorkerThread` replaces how worker threads are started (to make it fail).
     init(
         _ responder: any HTTPResponder,
-        configure: (inout ServerConfiguration) -> Void = { _ in }
+        configure: (inout ServerConfiguration) -> Void = { _ in },
+        startWorkerThread: WorkerPool.ThreadStarter? = nil
     ) throws {
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
         configure(&configuration)
         let capture = LogCapture()
         let logger = capture.logger
-        server = HTTPServer(configuration: configuration, responder: responder, logger: logger)
+        server = HTTPServer(configuration: configuration, responder: responder, logger: logger, startWorkerThread: startWorkerThread)
         port = try server.start()
         log = capture
     }
 
-    func client(timeout: Double = 10) throws -> RawClient {
-        try RawClient(port: port, timeout: timeout)
+    /// A new connection to the server.
+    func client(timeout: Double = 10, source: String? = nil, receiveBuffer: Int32? = nil) throws -> RawClient {
+        try RawClient(port: port, timeout: timeout, source: source, receiveBuffer: receiveBuffer)
+    }
+
+    /// Waits (up to `seconds`) until `condition` holds; false when it never did.
+    func eventually(within seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+        let deadline = monotonicSeconds() + seconds
+        while !condition() {
+            if monotonicSeconds() > deadline { return false }
+            sleepSeconds(0.01)
+        }
+        return true
     }
 
     /// Sends one request on a new connection and reads the answer.

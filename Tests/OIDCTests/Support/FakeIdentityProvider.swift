@@ -111,7 +111,7 @@ final class FakeIdentityProvider: HTTPTransport, @unchecked Sendable {
         case jwksURI:
             let jwks = keys.map { try! $0.key.publicJWK(kid: $0.kid) }
             let data = try! JSONEncoder().encode(JWKSet(keys: jwks))
-            return OutboundResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array(data))
+            return OutboundResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(data))
         case tokenEndpoint:
             guard let handler else { return Self.json(500, ["error": "no_handler"]) }
             return try handler(Self.decodeForm(request.body), request)
@@ -174,7 +174,7 @@ final class FakeIdentityProvider: HTTPTransport, @unchecked Sendable {
     }
 
     static func json(_ status: Int, _ object: [String: JSONValue]) -> OutboundResponse {
-        OutboundResponse(status: status, headers: [("Content-Type", "application/json")], body: JSONValue.serialize(object))
+        OutboundResponse(status: status, headers: ["Content-Type": "application/json"], body: JSONValue.serialize(object))
     }
 
     static func decodeForm(_ body: [UInt8]) -> [String: String] {

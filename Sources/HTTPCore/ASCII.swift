@@ -1,25 +1,25 @@
 /// Byte-level helpers for parsing HTTP: character classes, case-insensitive comparison
 /// against literals, list splitting and number parsing, all without building Strings.
-enum ASCII {
-    static let tab: UInt8 = 0x09
-    static let lf: UInt8 = 0x0A
-    static let cr: UInt8 = 0x0D
-    static let space: UInt8 = 0x20
-    static let star: UInt8 = 0x2A
-    static let comma: UInt8 = 0x2C
-    static let dot: UInt8 = 0x2E
-    static let slash: UInt8 = 0x2F
-    static let zero: UInt8 = 0x30
-    static let colon: UInt8 = 0x3A
-    static let semicolon: UInt8 = 0x3B
-    static let question: UInt8 = 0x3F
+package enum ASCII {
+    package static let tab: UInt8 = 0x09
+    package static let lf: UInt8 = 0x0A
+    package static let cr: UInt8 = 0x0D
+    package static let space: UInt8 = 0x20
+    package static let star: UInt8 = 0x2A
+    package static let comma: UInt8 = 0x2C
+    package static let dot: UInt8 = 0x2E
+    package static let slash: UInt8 = 0x2F
+    package static let zero: UInt8 = 0x30
+    package static let colon: UInt8 = 0x3A
+    package static let semicolon: UInt8 = 0x3B
+    package static let question: UInt8 = 0x3F
 
-    static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+    package static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 
-    static func isAlpha(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
+    package static func isAlpha(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
 
     /// RFC 9110 `tchar`: what method names and header names may contain.
-    static func isTokenChar(_ b: UInt8) -> Bool { tokenTable[Int(b)] }
+    package static func isTokenChar(_ b: UInt8) -> Bool { tokenTable[Int(b)] }
 
     private static let tokenTable: [Bool] = (0..<256).map { i in
         let b = UInt8(i)
@@ -28,7 +28,7 @@ enum ASCII {
     }
 
     /// Characters allowed in a Host header value: reg-name, IP literals and a port.
-    static func isHostChar(_ b: UInt8) -> Bool { hostTable[Int(b)] }
+    package static func isHostChar(_ b: UInt8) -> Bool { hostTable[Int(b)] }
 
     private static let hostTable: [Bool] = (0..<256).map { i in
         let b = UInt8(i)
@@ -36,7 +36,7 @@ enum ASCII {
         return Array("-._~%!$&'()*+,;=:[]".utf8).contains(b)
     }
 
-    static func hexValue(_ b: UInt8) -> UInt8? {
+    package static func hexValue(_ b: UInt8) -> UInt8? {
         switch b {
         case 0x30...0x39: return b - 0x30
         case 0x41...0x46: return b - 0x41 + 10
@@ -45,10 +45,10 @@ enum ASCII {
         }
     }
 
-    static func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+    package static func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 
     /// `bytes` equals the lowercase literal, ignoring ASCII case.
-    static func equalsLowercase(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+    package static func equalsLowercase(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
         guard bytes.count == literal.utf8CodeUnitCount else { return false }
         let l = literal.utf8Start
         for i in 0..<bytes.count where lower(bytes[i]) != l[i] { return false }
@@ -56,7 +56,7 @@ enum ASCII {
     }
 
     /// Calls `body` with each comma-separated element, trimmed of spaces and tabs.
-    static func forEachToken(
+    package static func forEachToken(
         _ bytes: UnsafeBufferPointer<UInt8>, allowEmpty: Bool = false,
         _ body: (UnsafeBufferPointer<UInt8>) -> Void
     ) {
@@ -75,7 +75,7 @@ enum ASCII {
     }
 
     /// A non-negative decimal; values too large to matter come back as Int.max.
-    static func parseDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+    package static func parseDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         guard !bytes.isEmpty else { return nil }
         var value = 0
         for b in bytes {
@@ -87,7 +87,7 @@ enum ASCII {
     }
 
     /// For `http://host/path`, the offset of `/path` (or the end when there is no path).
-    static func absoluteFormPathOffset(_ target: UnsafeBufferPointer<UInt8>) -> Int? {
+    package static func absoluteFormPathOffset(_ target: UnsafeBufferPointer<UInt8>) -> Int? {
         let schemes: [StaticString] = ["http://", "https://"]
         for scheme in schemes {
             let n = scheme.utf8CodeUnitCount

@@ -2,7 +2,7 @@
 // break an invariant, kept byte for byte as it saved them (minimised), next to a plain
 // statement of the rule they broke. The same bytes are in the seed corpus
 // (Fuzz/corpus/http-parser/regress-*), so every fuzz run checks them again too.
-@testable import HTTPServer
+@testable import HTTPCore
 import Testing
 
 /// The fuzzer's small limits, which make every limit reachable with short inputs.

@@ -1,4 +1,4 @@
-@testable import HTTPServer
+@testable import HTTPCore
 import Testing
 
 /// Unit tests for HTTPRequestParser: no sockets, bytes in, requests or typed errors out.

@@ -1,20 +1,27 @@
 /// Turns an HTTPResponse into the bytes of a status line, headers and body, in one buffer
 /// so the connection can send a whole response with one write.
-enum ResponseSerializer {
+package enum ResponseSerializer {
     /// Framing decided by the connection, not by the handler.
-    struct Framing {
+    package struct Framing: Sendable {
         /// The request was HEAD: send the headers (Content-Length included) but no body.
-        var isHead: Bool
+        package var isHead: Bool
         /// The client spoke HTTP/1.0, so keep-alive has to be said out loud.
-        var isHTTP10: Bool
+        package var isHTTP10: Bool
         /// The server keeps the connection open after this response.
-        var keepAlive: Bool
+        package var keepAlive: Bool
+
+        /// The framing for one response.
+        package init(isHead: Bool, isHTTP10: Bool, keepAlive: Bool) {
+            self.isHead = isHead
+            self.isHTTP10 = isHTTP10
+            self.keepAlive = keepAlive
+        }
     }
 
     /// Appends the response to `out` and returns the number of body bytes written.
     /// `dateLine` is a complete `Date: ...\r\n` line.
     @discardableResult
-    static func write(
+    package static func write(
         _ response: HTTPResponse, framing: Framing, dateLine: [UInt8], into out: inout [UInt8]
     ) -> Int {
         let code = response.status.code
@@ -70,7 +77,7 @@ enum ResponseSerializer {
     }
 
     /// The interim response to `Expect: 100-continue`.
-    static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+    package static let continueResponse: [UInt8] = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     private static let contentLengthPrefix: [UInt8] = Array("Content-Length: ".utf8)
     private static let connectionClose: [UInt8] = Array("Connection: close\r\n".utf8)
@@ -138,7 +145,7 @@ enum ResponseSerializer {
         }
     }
 
-    static func appendDecimal(_ value: Int, into out: inout [UInt8]) {
+    package static func appendDecimal(_ value: Int, into out: inout [UInt8]) {
         if value < 10 {
             out.append(ASCII.zero + UInt8(value))
             return

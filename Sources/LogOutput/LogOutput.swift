@@ -1,5 +1,6 @@
 import Glibc
 import Logging
+import ThreadSupport
 
 /// Where log lines go without ever blocking a request: lines are queued in memory and a
 /// thread of their own writes them to a file descriptor (standard error). Writing straight
@@ -20,11 +21,12 @@ public final class LogOutput: Sendable {
     /// `capacity`: bytes that may wait for the reader; lines beyond it are dropped and
     /// counted, and the count is written once the reader catches up, so a stalled log costs
     /// a bounded amount of memory and is visible afterwards. Meant to live as long as the
-    /// process (one per process): its writer thread is never stopped.
-    public init(descriptor: Int32 = STDERR_FILENO, capacity: Int = 4 << 20) {
+    /// process (one per process): its writer thread is never stopped. Throws when the
+    /// writer thread cannot be started.
+    public init(descriptor: Int32 = STDERR_FILENO, capacity: Int = 4 << 20) throws {
         self.capacity = capacity
         let queue = self.queue
-        Threads.detach(Threads.start(name: "log-output") { Self.drain(queue, to: descriptor) })
+        try Threads.startDetached(name: "log-output") { Self.drain(queue, to: descriptor) }
     }
 
     /// Queues one line (with its newline). Never blocks on the descriptor.

@@ -11,12 +11,12 @@ import Testing
         defer { server.stop() }
         let transport = CurlTransport()
         let body = Array("grant_type=authorization_code&code=x".utf8)
-        let response = try transport.send(OutboundRequest(method: "POST", url: server.url + "/token?x=1",
-                                                          headers: [("Content-Type", "application/x-www-form-urlencoded"), ("X-Custom", "v")],
+        let response = try transport.send(OutboundRequest(method: .POST, url: server.url + "/token?x=1",
+                                                          headers: ["Content-Type": "application/x-www-form-urlencoded", "X-Custom": "v"],
                                                           body: body))
         #expect(response.status == 201)
-        #expect(response.header("x-trace") == "abc")
-        #expect(response.header("Content-Type") == "application/json")
+        #expect(response.headers["x-trace"] == "abc")
+        #expect(response.headers["Content-Type"] == "application/json")
         #expect(response.body == Array(#"{"ok":true}"#.utf8))
         let request = try #require(server.received.first)
         #expect(request.requestLine == "POST /token?x=1 HTTP/1.1")
@@ -39,7 +39,7 @@ import Testing
         defer { server.stop() }
         let response = try CurlTransport().send(OutboundRequest(url: server.url + "/start"))
         #expect(response.status == 302)
-        #expect(response.header("Location") == "/elsewhere")
+        #expect(response.headers["Location"] == "/elsewhere")
         #expect(server.received.count == 1)
     }
 
@@ -103,7 +103,7 @@ import Testing
 
     @Test func headerInjectionIsRefused() {
         #expect(throws: TransportError.self) {
-            try CurlTransport().send(OutboundRequest(url: "http://127.0.0.1:1/", headers: [("X-A", "b\r\nX-Injected: 1")]))
+            try CurlTransport().send(OutboundRequest(url: "http://127.0.0.1:1/", headers: ["X-A": "b\r\nX-Injected: 1"]))
         }
     }
 

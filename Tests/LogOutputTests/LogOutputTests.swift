@@ -1,4 +1,4 @@
-@testable import HTTPServer
+@testable import LogOutput
 import Glibc
 import Logging
 import Testing
@@ -44,20 +44,20 @@ import Testing
         }
     }
 
-    @Test func linesArriveInOrderAndFlushWaitsForThem() {
+    @Test func linesArriveInOrderAndFlushWaitsForThem() throws {
         let pipe = Pipe()
         defer { close(pipe.read) }
-        let output = LogOutput(descriptor: pipe.write)
+        let output = try LogOutput(descriptor: pipe.write)
         let lines = (0..<500).map { "line \($0)\n" }
         for line in lines { output.write(line) }
         #expect(output.flush(timeout: 10))
         #expect(pipe.drain() == lines.joined())
     }
 
-    @Test func aStalledReaderNeverBlocksAndDroppedLinesAreCounted() {
+    @Test func aStalledReaderNeverBlocksAndDroppedLinesAreCounted() throws {
         let pipe = Pipe()
         defer { close(pipe.read) }
-        let output = LogOutput(descriptor: pipe.write, capacity: 100_000)
+        let output = try LogOutput(descriptor: pipe.write, capacity: 100_000)
         // 2 MB, 30 times what the pipe and the queue hold together. A blocking output
         // would hang here for good, since nothing reads the pipe yet.
         let count = 20_000
@@ -74,23 +74,23 @@ import Testing
         #expect(received.count + dropped.reduce(0, +) == count, "every line is either written or counted as dropped")
     }
 
-    @Test func flushGivesUpOnAReaderThatNeverReturns() {
+    @Test func flushGivesUpOnAReaderThatNeverReturns() throws {
         let pipe = Pipe()  // both ends stay open: the output's thread stays blocked in write()
-        let output = LogOutput(descriptor: pipe.write)
+        let output = try LogOutput(descriptor: pipe.write)
         for _ in 0..<2000 { output.write(String(repeating: "y", count: 99) + "\n") }
         #expect(!output.flush(timeout: 0.2))
     }
 
-    @Test func theLogHandlerFormatsLikeSwiftLogsStreamHandler() {
+    @Test func theLogHandlerFormatsLikeSwiftLogsStreamHandler() throws {
         let pipe = Pipe()
         defer { close(pipe.read) }
-        let output = LogOutput(descriptor: pipe.write)
+        let output = try LogOutput(descriptor: pipe.write)
         let logger = Logger(label: "test") { output.logHandler(label: $0, level: .info) }
         logger.info("shown", metadata: ["b": "2", "a": "1"])
         logger.debug("below the level")
         #expect(output.flush(timeout: 10))
         let text = pipe.drain()
-        #expect(text.hasSuffix(" info test: a=1 b=2 [HTTPServerTests] shown\n"), "\(text)")
+        #expect(text.hasSuffix(" info test: a=1 b=2 [LogOutputTests] shown\n"), "\(text)")
         #expect(!text.contains("below the level"))
     }
 }
