@@ -191,6 +191,16 @@ public final class FileSessionStore: SessionStore {
         }
     }
 
+    /// The directory is there, a directory, and this process may create files in it (a
+    /// read-only mount or a changed owner fails `access`).
+    public func checkReadiness() throws {
+        try checkDirectory()
+        guard access(directory, W_OK | X_OK) == 0 else {
+            let error = FileSystemError(operation: "access", code: errno)
+            throw unavailable(error, "the session directory \(directory) is not writable", name: nil)
+        }
+    }
+
     // MARK: - Locked read-modify-write
 
     /// Runs `body` while holding the session's write lock.
