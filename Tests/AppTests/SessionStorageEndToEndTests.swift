@@ -2,6 +2,7 @@
 @_spi(Testing) import DevIdentityProvider
 import CryptoSupport
 import Foundation
+import RedisTestSupport
 import SessionStore
 import Synchronization
 import Testing
@@ -19,8 +20,32 @@ import TestSupport
         }
     }
 
-    @Test func aCopyOfTheSessionDirectoryRevealsNoTokenNameOrEmail() throws {
-        let app = try RunningApp()
+    /// Where a test's sessions are kept, and everything stored there as bytes.
+    enum Storage: String, CaseIterable, Sendable {
+        case file, redis
+
+        /// The app's settings for this storage (a Redis of its own, with a password).
+        func start() throws -> (app: RunningApp, storedBytes: () throws -> [UInt8], secrets: [String]) {
+            switch self {
+            case .file:
+                let app = try RunningApp()
+                return (app, app.sessionDirectoryBytes, [])
+            case .redis:
+                let redis = try RedisServer.start(RedisServerOptions(password: RedisEndToEndTests.password))
+                let app = try RunningApp(RedisEndToEndTests.redisSettings(redis))
+                let inspector = try RedisInspector(server: redis, password: RedisEndToEndTests.password)
+                // `redis` lives as long as the closure.
+                return (app, { _ = redis; return try inspector.dump() }, [RedisEndToEndTests.password])
+            }
+        }
+    }
+
+    /// Everything stored after a sign-in, a token refresh and a pending sign-in: the session
+    /// directory's files, or every Redis key and value (SCAN and DUMP): no token, no cookie
+    /// part, no name or e-mail in clear; and no token or password in the log.
+    @Test(arguments: Storage.allCases)
+    func aCopyOfTheStoreRevealsNoTokenNameOrEmail(_ storage: Storage) throws {
+        let (app, storedBytes, configuredSecrets) = try storage.start()
         app.provider.faults.withLock { $0.accessTokenLifetime = 60 } // /graph refreshes: a second set of tokens
         let browser = app.browser()
         try app.signIn(browser, as: "adele")
@@ -34,13 +59,13 @@ import TestSupport
         let credentials = tokens + cookie.split(separator: ".").map(String.init) + Array(session.pendingFlows.values)
         let personal = ["Adele Vance", "adele@dev.example", "Adele", session.claims["oid"]?.stringValue ?? "oid?"]
 
-        let bytes = app.sessionDirectoryBytes()
+        let bytes = try storedBytes()
         #expect(bytes.count > 1000, "the session is in there, sealed")
         for secret in credentials + personal {
             #expect(!bytes.contains(secret), "\(secret.prefix(12))… is stored in clear")
         }
         // (The development provider's start-up line names its demo users, on purpose.)
-        for secret in credentials { #expect(!app.log.text.contains(secret), "\(secret.prefix(12))… is logged") }
+        for secret in credentials + configuredSecrets { #expect(!app.log.text.contains(secret), "\(secret.prefix(12))… is logged") }
     }
 
     @Test func aSessionOfAnEarlierVersionSignsTheUserOutAndIsSwept() throws {
@@ -73,12 +98,7 @@ import TestSupport
         let browser = first.browser()
         try first.signIn(browser, as: "adele")
         first.provider.faults.withLock { $0.accessTokenLifetime = 3600 } // the refreshed one is good
-        let second = try RunningApp([
-            "DEV_IDP": "0", "SESSION_DIR": first.sessionDirectory.path,
-            "CLIENT_ID": first.provider.clientID, "CLIENT_SECRET": first.provider.clientSecret,
-            "AUTHORITY": first.provider.authority(origin: first.base), "REDIRECT_URI": first.base + "/getAToken",
-            "GRAPH_ENDPOINT": first.provider.graphEndpoint(origin: first.base),
-        ])
+        let second = try first.anotherInstance(["SESSION_DIR": first.sessionDirectory.path])
         let cookie = "session=" + (try #require(browser.cookies["session"]))
         let before = first.provider.counters.withLock { $0 }
 
