@@ -24,16 +24,27 @@ extension RedisSessionStore {
         return try call("reading a session") { (redis) throws(RedisError) in try redis.get(name) }
     }
 
-    /// The session `handle` opens, nil when there is none for it: missing, sealed by another
-    /// secret, of an earlier format, too large or corrupt (logged; left to its TTL).
-    func read(_ handle: SessionHandle, key: [UInt8]) throws(SessionStoreError) -> Session? {
-        guard let bytes = try fetch(handle) else { return nil }
+    /// The session `keys.handle` opens, nil when there is none for it: missing, sealed by
+    /// another secret, of an earlier format, too large or corrupt (logged; left to its TTL).
+    /// Bytes this process decoded last time with the same secret are not decoded again.
+    func read(_ keys: HandleKeys) throws(SessionStoreError) -> Session? {
+        let handle = keys.handle
+        guard let bytes = try fetch(handle) else {
+            decodedSessions.forget(handle.storageKey)
+            return nil
+        }
+        let stamp = RecordBytes(bytes)
+        if let cached = decodedSessions.session(named: handle.storageKey, status: stamp, fingerprint: keys.fingerprint) {
+            return cached
+        }
         guard bytes.count <= policy.maxFileSize else {
             logCorrupt(handle, reason: "larger than \(policy.maxFileSize) bytes")
             return nil
         }
-        switch SessionRecord.open(bytes, handle: handle, key: key) {
-        case .session(let session): return session
+        switch SessionRecord.open(bytes, handle: handle, key: keys.sealing) {
+        case .session(let session):
+            decodedSessions.remember(session, status: stamp, fingerprint: keys.fingerprint, named: handle.storageKey)
+            return session
         case .unauthenticated, .legacy: return nil
         case .corrupt(let reason):
             logCorrupt(handle, reason: reason)
@@ -42,30 +53,38 @@ extension RedisSessionStore {
     }
 
     /// Stores a new session (its handle was just made, so nobody else can write it).
-    func insert(_ session: Session, key: [UInt8], now: Date) throws(SessionStoreError) {
-        let bytes = try seal(session, key: key)
-        let name = keys.session(session.handle.storageKey)
+    func insert(_ session: Session, keys: HandleKeys, now: Date) throws(SessionStoreError) {
+        let bytes = try seal(session, key: keys.sealing)
+        let name = self.keys.session(session.handle.storageKey)
         let ttl = timeToLive(session, now: now)
         let stored = try call("storing a new session") { (redis) throws(RedisError) in
             try redis.set(name, bytes, condition: .ifNotExists, expireAfter: ttl)
         }
         // 256 random bits collided, or the random source is broken: never overwrite.
         guard stored else { throw SessionStoreError.unavailable(reason: "a new session's key is already taken") }
+        decodedSessions.remember(session, status: RecordBytes(bytes), fingerprint: keys.fingerprint, named: session.handle.storageKey)
     }
 
     /// Writes `new` in place of `stored` if Redis still holds `stored`'s version.
-    func replace(_ stored: Session, with new: Session, key: [UInt8], now: Date) throws(SessionStoreError) -> Outcome {
-        let bytes = try seal(new, key: key)
-        let name = keys.session(stored.handle.storageKey)
+    func replace(_ stored: Session, with new: Session, keys: HandleKeys, now: Date) throws(SessionStoreError) -> Outcome {
+        let bytes = try seal(new, key: keys.sealing)
+        let name = self.keys.session(stored.handle.storageKey)
         let arguments: [any RESPArgument] = [Self.versionBytes(stored.version), bytes, Self.milliseconds(timeToLive(new, now: now))]
         let reply = try call("writing a session") { (redis) throws(RedisError) in
             try redis.evaluate(RedisSessionScripts.compareAndSet, keys: [name], arguments: arguments)
         }
-        return try outcome(reply, of: "writing a session")
+        let result = try outcome(reply, of: "writing a session")
+        if case .done = result {
+            decodedSessions.remember(new, status: RecordBytes(bytes), fingerprint: keys.fingerprint, named: stored.handle.storageKey)
+        } else {
+            decodedSessions.forget(stored.handle.storageKey)
+        }
+        return result
     }
 
     /// Deletes `stored` if Redis still holds its version (the old session of a rotation).
     func retire(_ stored: Session) throws(SessionStoreError) -> Outcome {
+        decodedSessions.forget(stored.handle.storageKey)
         let name = keys.session(stored.handle.storageKey)
         let reply = try call("deleting the old session of a rotation") { (redis) throws(RedisError) in
             try redis.evaluate(RedisSessionScripts.compareAndDelete, keys: [name], arguments: [Self.versionBytes(stored.version)])
@@ -75,6 +94,7 @@ extension RedisSessionStore {
 
     /// Deletes whatever is stored for `handle`.
     func remove(_ handle: SessionHandle) throws(SessionStoreError) {
+        decodedSessions.forget(handle.storageKey)
         let name = keys.session(handle.storageKey)
         try call("deleting a session") { (redis) throws(RedisError) in _ = try redis.delete([name]) }
     }
@@ -84,11 +104,11 @@ extension RedisSessionStore {
     /// it) and written compare-and-set. Returns the touched session, or `session` as read
     /// when another write landed first (which recorded the activity itself) or the session
     /// is gone. A Redis failure is thrown: the request could not go on anyway.
-    func touch(_ session: Session, key: [UInt8], now: Date) throws(SessionStoreError) -> Session {
+    func touch(_ session: Session, keys: HandleKeys, now: Date) throws(SessionStoreError) -> Session {
         var touched = session
         touched.lastSeen = max(now, session.lastSeen)
         touched.version = session.version + 1
-        switch try replace(session, with: touched, key: key, now: now) {
+        switch try replace(session, with: touched, keys: keys, now: now) {
         case .done: return touched
         case .conflict, .missing: return session
         }

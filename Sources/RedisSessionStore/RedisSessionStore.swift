@@ -10,6 +10,9 @@
 // - The sliding-expiry touch: reads block anyway (a round trip), so a read that finds the
 //   touch due re-seals the session with the new last-seen time and writes it at once, on the
 //   worker thread that read it (compare-and-set, at most once per `touchInterval` per session).
+// - Reads fetch the record every time (another instance may have written it); when the bytes
+//   are exactly those this process decoded last, with the same secret, the decoded session is
+//   reused instead of decrypting and decoding again.
 // - Nothing runs in the background but the refresh lock's lease renewal; expired entries
 //   vanish by TTL, so the sweep does nothing.
 import CryptoSupport
@@ -37,6 +40,8 @@ public final class RedisSessionStore: SessionStore {
     /// How long a refresh lock lives unless its holder renews it: what a holder that dies
     /// costs the next one.
     let refreshLockLease: Duration
+    /// Sessions decoded recently, by the exact bytes they were decoded from.
+    let decodedSessions: DecodedSessionCache<RecordBytes>
 
     /// A store on `redis` with keys under `keys.prefix`.
     public init(
@@ -56,31 +61,32 @@ public final class RedisSessionStore: SessionStore {
         self.clock = clock
         self.logger = logger
         self.refreshLockLease = refreshLockLease
+        decodedSessions = DecodedSessionCache(random: random)
     }
 
     // MARK: - SessionStore
 
     public func load(_ handle: SessionHandle) throws -> Session? {
         let now = currentTime()
-        let key = handle.sealingKey()
-        guard let session = try read(handle, key: key), !isExpired(session, now: now) else { return nil }
+        let keys = decodedSessions.keys(for: handle)
+        guard let session = try read(keys), !isExpired(session, now: now) else { return nil }
         guard policy.isTouchDue(lastSeen: session.lastSeen, now: now) else { return session }
-        return try touch(session, key: key, now: now)
+        return try touch(session, keys: keys, now: now)
     }
 
     public func create(_ configure: (inout Session) throws -> Void) throws -> Session {
         let now = currentTime()
         var session = Session(handle: SessionHandle.generate(using: random), createdAt: now, lastSeen: now)
         try configure(&session)
-        try insert(session, key: session.handle.sealingKey(), now: now)
+        try insert(session, keys: decodedSessions.keys(for: session.handle), now: now)
         return session
     }
 
     public func update(_ handle: SessionHandle, _ body: (inout Session) throws -> Void) throws -> Session? {
-        let key = handle.sealingKey()
+        let keys = decodedSessions.keys(for: handle)
         for attempt in 1...SessionStores.maximumUpdateAttempts {
             let now = currentTime()
-            guard let stored = try read(handle, key: key), !isExpired(stored, now: now) else { return nil }
+            guard let stored = try read(keys), !isExpired(stored, now: now) else { return nil }
             var session = stored
             try body(&session)
             guard !session.hasSameContent(as: stored) || policy.isTouchDue(lastSeen: stored.lastSeen, now: now) else {
@@ -88,7 +94,7 @@ public final class RedisSessionStore: SessionStore {
             }
             session.lastSeen = max(now, stored.lastSeen)
             session.version = stored.version + 1
-            switch try replace(stored, with: session, key: key, now: now) {
+            switch try replace(stored, with: session, keys: keys, now: now) {
             case .done: return session
             case .missing: return nil
             case .conflict: pauseAfterConflict(attempt)
@@ -103,13 +109,13 @@ public final class RedisSessionStore: SessionStore {
     /// (another tab's write), the new one is removed and the rotation runs again on the
     /// fresh copy; when the old one is gone, or a step fails, the new one is removed too.
     public func rotate(_ handle: SessionHandle, carrying carry: (_ old: Session, _ new: inout Session) throws -> Void) throws -> Session? {
-        let oldKey = handle.sealingKey()
+        let oldKeys = decodedSessions.keys(for: handle)
         for attempt in 1...SessionStores.maximumUpdateAttempts {
             let now = currentTime()
-            guard let old = try read(handle, key: oldKey), !isExpired(old, now: now) else { return nil }
+            guard let old = try read(oldKeys), !isExpired(old, now: now) else { return nil }
             var new = Session(handle: SessionHandle.generate(using: random), createdAt: now, lastSeen: now)
             try carry(old, &new)
-            try insert(new, key: new.handle.sealingKey(), now: now)
+            try insert(new, keys: decodedSessions.keys(for: new.handle), now: now)
             let outcome: Outcome
             do {
                 outcome = try retire(old)
@@ -134,8 +140,10 @@ public final class RedisSessionStore: SessionStore {
     /// another secret changes nothing. Once authenticated, the key is deleted whatever
     /// version it holds, so a sign-out beats every write in flight.
     public func delete(_ handle: SessionHandle) throws {
+        let keys = decodedSessions.keys(for: handle)
         guard let bytes = try fetch(handle) else { return }
-        if case .unauthenticated = SessionRecord.open(bytes, handle: handle, key: handle.sealingKey()) { return }
+        let cached = decodedSessions.session(named: handle.storageKey, status: RecordBytes(bytes), fingerprint: keys.fingerprint)
+        if cached == nil, case .unauthenticated = SessionRecord.open(bytes, handle: handle, key: keys.sealing) { return }
         try remove(handle)
     }
 }

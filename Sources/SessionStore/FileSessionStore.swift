@@ -42,7 +42,7 @@ public final class FileSessionStore: SessionStore {
     /// Storage failures and repairs are logged here, never a handle.
     let logger: Logger
     /// Sessions decoded recently, for reads of unchanged files.
-    let decodedSessions: DecodedSessionCache
+    let decodedSessions: DecodedSessionCache<FileStatus>
     /// The writes reads hand off.
     let background: BackgroundWriter
 

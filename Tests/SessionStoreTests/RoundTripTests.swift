@@ -182,7 +182,7 @@ import Testing
     }
 
     @Test func theCacheIsBounded() throws {
-        let cache = DecodedSessionCache(capacity: 3)
+        let cache = DecodedSessionCache<FileStatus>(capacity: 3)
         let session = Session(handle: unknownHandle(), createdAt: .now, lastSeen: .now)
         let status = FileStatus(device: 1, inode: 2, size: 3, isRegularFile: true, isDirectory: false, permissions: 0o600,
                                 modified: 4, modifiedNanoseconds: 4_000_000_000, changedNanoseconds: 4_000_000_000)
