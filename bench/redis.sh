@@ -26,7 +26,7 @@ SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 CONNECTIONS=${CONNECTIONS:-64}
 
-require_tools wrk taskset python3 redis-server
+require_tools wrk taskset python3 redis-server redis-cli
 build_release_app
 
 WORK=$(mktemp -d /tmp/entra-web-redis-bench.XXXXXX)
@@ -150,3 +150,5 @@ awk -v r="$(total redis 1)" -v f="$(total file 1)" 'BEGIN { printf "signed-in re
 awk -v r="$(total redis 2)" -v f="$(total file 2)" 'BEGIN { printf "app CPU per signed-in request, Redis / file: %.2f\n", r / f }'
 awk -v two="$(total two 1)" -v one="$(total one 1)" 'BEGIN { printf "sign-ins per second, two instances / one:  %.2f  (both on CPU %s: the cost of sharing, not a second machine)\n", two / one, "'"$SERVER_CPU"'" }'
 awk -v us="$(total redis 3)" -v n="$ROUNDS" 'BEGIN { us /= n; printf "Redis CPU per signed-in request:          %.1f us, so one Redis core carries about %.0f signed-in requests/s\n", us, 1e6 / us }'
+KEY=$(redis-cli -p "$REDIS_PORT" --scan --pattern 'entra-web:*:session' | head -n 1)
+echo "one signed-in session:                    $(redis-cli -p "$REDIS_PORT" STRLEN "$KEY") bytes sealed, $(redis-cli -p "$REDIS_PORT" MEMORY USAGE "$KEY") bytes of Redis memory (the development provider's tokens)"

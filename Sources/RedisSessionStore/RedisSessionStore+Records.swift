@@ -105,9 +105,7 @@ extension RedisSessionStore {
     /// when another write landed first (which recorded the activity itself) or the session
     /// is gone. A Redis failure is thrown: the request could not go on anyway.
     func touch(_ session: Session, keys: HandleKeys, now: Date) throws(SessionStoreError) -> Session {
-        var touched = session
-        touched.lastSeen = max(now, session.lastSeen)
-        touched.version = session.version + 1
+        let touched = session.nextWrite(at: now)
         switch try replace(session, with: touched, keys: keys, now: now) {
         case .done: return touched
         case .conflict, .missing: return session

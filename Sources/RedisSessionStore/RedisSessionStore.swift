@@ -89,11 +89,8 @@ public final class RedisSessionStore: SessionStore {
             guard let stored = try read(keys), !isExpired(stored, now: now) else { return nil }
             var session = stored
             try body(&session)
-            guard !session.hasSameContent(as: stored) || policy.isTouchDue(lastSeen: stored.lastSeen, now: now) else {
-                return stored
-            }
-            session.lastSeen = max(now, stored.lastSeen)
-            session.version = stored.version + 1
+            guard policy.needsWrite(session, over: stored, now: now) else { return stored }
+            session = session.nextWrite(at: now)
             switch try replace(stored, with: session, keys: keys, now: now) {
             case .done: return session
             case .missing: return nil

@@ -136,11 +136,8 @@ public final class FileSessionStore: SessionStore {
             guard let stored = try liveSessionLocked(name, keys: keys, now: now, lock: lock) else { return nil }
             var session = stored
             try body(&session)
-            guard !session.hasSameContent(as: stored) || policy.isTouchDue(lastSeen: stored.lastSeen, now: now) else {
-                return stored
-            }
-            session.lastSeen = max(now, stored.lastSeen)
-            session.version = stored.version + 1
+            guard policy.needsWrite(session, over: stored, now: now) else { return stored }
+            session = session.nextWrite(at: now)
             try store(session, keys: keys)
             return session
         }
@@ -333,10 +330,8 @@ public final class FileSessionStore: SessionStore {
                       policy.isTouchDue(lastSeen: header.lastSeen, now: now),
                       !policy.isExpired(createdAt: header.createdAt, lastSeen: header.lastSeen, now: now)
                 else { return }
-                var touched = session
-                touched.lastSeen = max(now, header.lastSeen)
-                touched.version = header.version + 1
-                try store(touched, key: key, fingerprint: fingerprint)
+                // The file holds `session.version`, checked above: its next write.
+                try store(session.nextWrite(at: now), key: key, fingerprint: fingerprint)
             }
         } catch {
             logger.warning("could not refresh session last-seen time", metadata: [

@@ -20,23 +20,44 @@ import TestSupport
         }
     }
 
-    /// Where a test's sessions are kept, and everything stored there as bytes.
+    /// Where a test's sessions are kept.
     enum Storage: String, CaseIterable, Sendable {
         case file, redis
 
-        /// The app's settings for this storage (a Redis of its own, with a password).
-        func start() throws -> (app: RunningApp, storedBytes: () throws -> [UInt8], secrets: [String]) {
+        /// An instance with the development provider on this storage (a Redis of its own,
+        /// with a password).
+        func start() throws -> Deployment {
             switch self {
             case .file:
                 let app = try RunningApp()
-                return (app, app.sessionDirectoryBytes, [])
+                return Deployment(first: app, settings: ["SESSION_DIR": app.sessionDirectory.path], redis: nil,
+                                  storedBytes: app.sessionDirectoryBytes, secrets: [])
             case .redis:
                 let redis = try RedisServer.start(RedisServerOptions(password: RedisEndToEndTests.password))
-                let app = try RunningApp(RedisEndToEndTests.redisSettings(redis))
+                let settings = RedisEndToEndTests.redisSettings(redis)
                 let inspector = try RedisInspector(server: redis, password: RedisEndToEndTests.password)
-                // `redis` lives as long as the closure.
-                return (app, { _ = redis; return try inspector.dump() }, [RedisEndToEndTests.password])
+                return Deployment(first: try RunningApp(settings), settings: settings, redis: redis,
+                                  storedBytes: { try inspector.dump() }, secrets: [RedisEndToEndTests.password])
             }
+        }
+    }
+
+    /// One storage and the instances on it.
+    struct Deployment {
+        /// The instance with the development provider.
+        let first: RunningApp
+        /// What another instance needs to share the storage.
+        let settings: [String: String]
+        /// The Redis server, kept running as long as the deployment.
+        let redis: RedisServer?
+        /// Every byte stored (file names and contents, or Redis keys and values).
+        let storedBytes: () throws -> [UInt8]
+        /// Configured secrets that must never be logged (the Redis password).
+        let secrets: [String]
+
+        /// A second instance on the same storage, signing in through the first's provider.
+        func secondInstance() throws -> RunningApp {
+            try first.anotherInstance(settings)
         }
     }
 
@@ -45,7 +66,8 @@ import TestSupport
     /// part, no name or e-mail in clear; and no token or password in the log.
     @Test(arguments: Storage.allCases)
     func aCopyOfTheStoreRevealsNoTokenNameOrEmail(_ storage: Storage) throws {
-        let (app, storedBytes, configuredSecrets) = try storage.start()
+        let deployment = try storage.start()
+        let (app, storedBytes, configuredSecrets) = (deployment.first, deployment.storedBytes, deployment.secrets)
         app.provider.faults.withLock { $0.accessTokenLifetime = 60 } // /graph refreshes: a second set of tokens
         let browser = app.browser()
         try app.signIn(browser, as: "adele")
@@ -89,16 +111,18 @@ import TestSupport
         #expect(try app.signIn(browser, as: "alex").body.contains("Welcome, Alex Wilber"))
     }
 
-    /// Two instances share one session directory (and the first one's development provider):
-    /// twenty concurrent `/graph` requests spread over both, after the access token expired,
-    /// redeem the rotating refresh token exactly once.
-    @Test func concurrentRefreshesOnTwoInstancesRedeemTheRefreshTokenOnce() throws {
-        let first = try RunningApp()
+    /// Two instances share one session directory or one Redis (and the first one's
+    /// development provider): twenty concurrent `/graph` requests spread over both, after
+    /// the access token expired, redeem the rotating refresh token exactly once.
+    @Test(arguments: Storage.allCases)
+    func concurrentRefreshesOnTwoInstancesRedeemTheRefreshTokenOnce(_ storage: Storage) throws {
+        let deployment = try storage.start()
+        let first = deployment.first
         first.provider.faults.withLock { $0.accessTokenLifetime = 60 } // expired for the app (5-minute margin)
         let browser = first.browser()
         try first.signIn(browser, as: "adele")
         first.provider.faults.withLock { $0.accessTokenLifetime = 3600 } // the refreshed one is good
-        let second = try first.anotherInstance(["SESSION_DIR": first.sessionDirectory.path])
+        let second = try deployment.secondInstance()
         let cookie = "session=" + (try #require(browser.cookies["session"]))
         let before = first.provider.counters.withLock { $0 }
 
