@@ -33,7 +33,7 @@ extension RedisSessionStore {
             decodedSessions.forget(handle.storageKey)
             return nil
         }
-        let stamp = RecordBytes(bytes)
+        let stamp = RecordStamp(bytes)
         if let cached = decodedSessions.session(named: handle.storageKey, status: stamp, fingerprint: keys.fingerprint) {
             return cached
         }
@@ -62,7 +62,7 @@ extension RedisSessionStore {
         }
         // 256 random bits collided, or the random source is broken: never overwrite.
         guard stored else { throw SessionStoreError.unavailable(reason: "a new session's key is already taken") }
-        decodedSessions.remember(session, status: RecordBytes(bytes), fingerprint: keys.fingerprint, named: session.handle.storageKey)
+        decodedSessions.remember(session, status: RecordStamp(bytes), fingerprint: keys.fingerprint, named: session.handle.storageKey)
     }
 
     /// Writes `new` in place of `stored` if Redis still holds `stored`'s version.
@@ -75,7 +75,7 @@ extension RedisSessionStore {
         }
         let result = try outcome(reply, of: "writing a session")
         if case .done = result {
-            decodedSessions.remember(new, status: RecordBytes(bytes), fingerprint: keys.fingerprint, named: stored.handle.storageKey)
+            decodedSessions.remember(new, status: RecordStamp(bytes), fingerprint: keys.fingerprint, named: stored.handle.storageKey)
         } else {
             decodedSessions.forget(stored.handle.storageKey)
         }

@@ -10,9 +10,9 @@
 // - The sliding-expiry touch: reads block anyway (a round trip), so a read that finds the
 //   touch due re-seals the session with the new last-seen time and writes it at once, on the
 //   worker thread that read it (compare-and-set, at most once per `touchInterval` per session).
-// - Reads fetch the record every time (another instance may have written it); when the bytes
-//   are exactly those this process decoded last, with the same secret, the decoded session is
-//   reused instead of decrypting and decoding again.
+// - Reads fetch the record every time (another instance may have written it); when it is the
+//   very record this process decoded last (same header, nonce and tag), with the same secret,
+//   the decoded session is reused instead of decrypting and decoding again.
 // - Nothing runs in the background but the refresh lock's lease renewal; expired entries
 //   vanish by TTL, so the sweep does nothing.
 import CryptoSupport
@@ -40,8 +40,8 @@ public final class RedisSessionStore: SessionStore {
     /// How long a refresh lock lives unless its holder renews it: what a holder that dies
     /// costs the next one.
     let refreshLockLease: Duration
-    /// Sessions decoded recently, by the exact bytes they were decoded from.
-    let decodedSessions: DecodedSessionCache<RecordBytes>
+    /// Sessions decoded recently, by the record they were decoded from (`RecordStamp`).
+    let decodedSessions: DecodedSessionCache<RecordStamp>
 
     /// A store on `redis` with keys under `keys.prefix`.
     public init(
@@ -139,7 +139,7 @@ public final class RedisSessionStore: SessionStore {
     public func delete(_ handle: SessionHandle) throws {
         let keys = decodedSessions.keys(for: handle)
         guard let bytes = try fetch(handle) else { return }
-        let cached = decodedSessions.session(named: handle.storageKey, status: RecordBytes(bytes), fingerprint: keys.fingerprint)
+        let cached = decodedSessions.session(named: handle.storageKey, status: RecordStamp(bytes), fingerprint: keys.fingerprint)
         if cached == nil, case .unauthenticated = SessionRecord.open(bytes, handle: handle, key: keys.sealing) { return }
         try remove(handle)
     }
