@@ -66,6 +66,7 @@ public final class RedisSessionStore: SessionStore {
 
     // MARK: - SessionStore
 
+    /// One GET; the touch, when due, is written here (see the file's header).
     public func load(_ handle: SessionHandle) throws -> Session? {
         let now = currentTime()
         let keys = decodedSessions.keys(for: handle)
@@ -74,6 +75,7 @@ public final class RedisSessionStore: SessionStore {
         return try touch(session, keys: keys, now: now)
     }
 
+    /// SET NX with the session's time to live.
     public func create(_ configure: (inout Session) throws -> Void) throws -> Session {
         let now = currentTime()
         var session = Session(handle: SessionHandle.generate(using: random), createdAt: now, lastSeen: now)
@@ -82,6 +84,8 @@ public final class RedisSessionStore: SessionStore {
         return session
     }
 
+    /// Read, `body`, compare-and-set; on a conflict, again on the fresh copy after a short
+    /// random pause.
     public func update(_ handle: SessionHandle, _ body: (inout Session) throws -> Void) throws -> Session? {
         let keys = decodedSessions.keys(for: handle)
         for attempt in 1...SessionStores.maximumUpdateAttempts {

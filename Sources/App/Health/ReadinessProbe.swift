@@ -13,14 +13,19 @@ import Synchronization
 final class ReadinessProbe: Sendable {
     /// One check's outcome, as the JSON shows it.
     enum Status: String, Sendable {
+        /// The check passed.
         case ok
+        /// The store or the provider did not answer as it should.
         case unreachable
+        /// No identity provider is configured at all.
         case notConfigured = "not configured"
     }
 
     /// The outcome of one round of checks.
     struct Report: Sendable, Equatable {
+        /// The session store's check.
         var sessionStore: Status
+        /// The provider metadata's check.
         var identityProvider: Status
 
         /// True when every check passed.

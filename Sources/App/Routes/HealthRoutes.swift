@@ -5,6 +5,7 @@ import HTTPServer
 /// `GET /readyz`: 200 or 503 with a short JSON reason, for load balancers deciding whether
 /// to send this instance traffic (`ReadinessProbe`).
 enum HealthRoutes {
+    /// Both routes; `readiness` answers `/readyz`.
     static func register(on router: Router, readiness: ReadinessProbe) {
         let ok = HTTPResponse(status: .ok, headers: ["Content-Type": "text/plain", "Cache-Control": "no-store"], body: Array("ok".utf8))
         router.get("/healthz") { _ in ok }
