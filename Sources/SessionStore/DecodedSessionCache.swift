@@ -1,5 +1,4 @@
 import CryptoSupport
-import Synchronization
 
 /// What tells a backend that the stored form of a session is still the one it decoded.
 package protocol SessionStamp: Sendable {
@@ -50,8 +49,9 @@ package final class DecodedSessionCache<Stamp: SessionStamp>: Sendable {
         let session: Session
     }
 
-    /// The entries by file name.
-    private let entries = Mutex<[String: Entry]>([:])
+    /// The entries by name (file name, storage key). Read by every request, on as many
+    /// worker threads as there are requests with a network store: readers share the lock.
+    private let entries = ReadWriteLocked<[String: Entry]>([:])
     /// Bounded so memory does not grow with the number of sessions (a few KB each).
     package let capacity: Int
     /// Keys the fingerprints: random for each cache, so they mean nothing elsewhere.
@@ -71,7 +71,7 @@ package final class DecodedSessionCache<Stamp: SessionStamp>: Sendable {
     /// The session decoded from entry `name` in exactly the state `status` describes, if it
     /// is cached and was opened with the same secret.
     package func session(named name: String, status: Stamp, fingerprint: [UInt8]) -> Session? {
-        guard let entry = entries.withLock({ $0[name] }), entry.status.isSameVersion(as: status),
+        guard let entry = entries.read({ $0[name] }), entry.status.isSameVersion(as: status),
               ConstantTime.equals(entry.fingerprint, fingerprint)
         else { return nil }
         return entry.session
@@ -81,7 +81,7 @@ package final class DecodedSessionCache<Stamp: SessionStamp>: Sendable {
     /// (unknown after a write) the entry's next read decodes it again.
     package func remember(_ session: Session, status: Stamp?, fingerprint: [UInt8], named name: String) {
         guard let status else { return forget(name) }
-        entries.withLock { entries in
+        entries.write { entries in
             if entries[name] == nil, entries.count >= capacity, let victim = entries.keys.first {
                 entries[victim] = nil
             }
@@ -91,12 +91,14 @@ package final class DecodedSessionCache<Stamp: SessionStamp>: Sendable {
 
     /// Drops the entry of `name` (it was written, moved or removed).
     package func forget(_ name: String) {
-        entries.withLock { $0[name] = nil }
+        // Most calls find nothing to drop (an unknown cookie): no exclusive lock for those.
+        guard entries.read({ $0[name] != nil }) else { return }
+        entries.write { $0[name] = nil }
     }
 
     /// How many sessions are cached (tests check the bound).
     package var count: Int {
-        entries.withLock { $0.count }
+        entries.read { $0.count }
     }
 }
 
