@@ -10,19 +10,20 @@ import Testing
 /// The token-refresh lock across instances: renewed while its holder works, lost when the
 /// holder dies, released only by its holder.
 @Suite struct RefreshLockTests {
-    /// The lease is 300 ms; the holder works for over a second. The lease is renewed all the
-    /// while, so the other instance never gets in, and gets in as soon as the holder is done.
+    /// The lease is 900 ms; the holder works for 2.5 s. The lease is renewed all the while
+    /// (every 300 ms), so the other instance never gets in, and gets in as soon as the holder
+    /// is done.
     @Test func theLeaseIsRenewedWhileTheHolderWorks() throws {
         let fixture = try StoreFixture()
-        let holder = try fixture.store(lease: .milliseconds(300))
-        let other = try fixture.store(lease: .milliseconds(300))
+        let holder = try fixture.store(lease: .milliseconds(900))
+        let other = try fixture.store(lease: .milliseconds(900))
         let handle = try holder.create().handle
         let inside = DispatchSemaphore(value: 0)
         let finished = Atomic<Bool>(false)
         let thread = Thread {
             try? holder.withRefreshLock(handle, timeout: .seconds(5)) {
                 inside.signal()
-                Thread.sleep(forTimeInterval: 1.2)
+                Thread.sleep(forTimeInterval: 2.5)
                 finished.store(true, ordering: .sequentiallyConsistent)
             }
         }
@@ -49,7 +50,7 @@ import Testing
         let store = try fixture.store()
         let handle = try store.create().handle
         let lock = fixture.keys.prefix + "{" + storageKey(of: handle) + "}:refresh"
-        try fixture.inspector.execute(RedisCommand("SET", lock, "token-of-a-dead-process", "PX", 400))
+        try fixture.inspector.execute(RedisCommand("SET", lock, "token-of-a-dead-process", "PX", 2000))
         #expect(throws: SessionStoreError.lockTimedOut(waited: .milliseconds(50))) {
             try store.withRefreshLock(handle, timeout: .milliseconds(50)) {}
         }
@@ -65,8 +66,12 @@ import Testing
         let lock = fixture.keys.prefix + "{" + storageKey(of: handle) + "}:refresh"
         try store.withRefreshLock(handle, timeout: .seconds(5)) {
             // What an expired lease and a new holder look like from here.
-            try fixture.inspector.execute(RedisCommand("SET", lock, "the-next-holder", "PX", 10_000))
-            Thread.sleep(forTimeInterval: 0.2) // a renewal tick finds the lock someone else's
+            try fixture.inspector.execute(RedisCommand("SET", lock, "the-next-holder", "PX", 30_000))
+            // A renewal tick (every 50 ms) finds the lock someone else's.
+            let deadline = Date().addingTimeInterval(10)
+            while fixture.log.count(containing: "ran out before the refresh finished") == 0, Date() < deadline {
+                Thread.sleep(forTimeInterval: 0.02)
+            }
         }
         #expect(try fixture.inspector.value(lock) == Array("the-next-holder".utf8))
         #expect(fixture.log.count(containing: "ran out before the refresh finished", level: .warning) == 1)
