@@ -90,11 +90,20 @@ let package = Package(
             dependencies: ["Encodings", "CryptoSupport", .product(name: "Logging", package: "swift-log")]
         ),
 
+        // The session store for several instances: the same sealed records, in Redis.
+        .target(
+            name: "RedisSessionStore",
+            dependencies: [
+                "SessionStore", "RedisClient", "CryptoSupport", "Encodings", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // The web app: configuration, routes and pages.
         .target(
             name: "App",
             dependencies: [
-                "HTTPServer", "HTTPClient", "OIDC", "DevIdentityProvider", "SessionStore", "Encodings", "CryptoSupport", "JOSE",
+                "HTTPServer", "HTTPClient", "OIDC", "DevIdentityProvider", "SessionStore", "RedisSessionStore", "RedisClient",
+                "Encodings", "CryptoSupport", "JOSE",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -159,13 +168,25 @@ let package = Package(
         ),
         .testTarget(
             name: "SessionStoreTests",
-            dependencies: ["SessionStore", "Encodings", "CryptoSupport", "TestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "SessionStore", "RedisSessionStore", "RedisClient", "RedisTestSupport", "Encodings", "CryptoSupport", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "RedisSessionStoreTests",
+            dependencies: [
+                "RedisSessionStore", "SessionStore", "RedisClient", "RedisTestSupport", "CryptoSupport", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "RedisTestSupport", "CryptoSupport"]),
         .testTarget(
             name: "AppTests",
-            dependencies: ["App", "DevIdentityProvider", "JOSE", "CryptoSupport", "HTTPServer", "HTTPCore", "Encodings", "OIDC",
-                           "SessionStore", "HTTPClient", "TestSupport"]
+            dependencies: [
+                "App", "DevIdentityProvider", "JOSE", "CryptoSupport", "HTTPServer", "HTTPCore", "Encodings", "OIDC", "SessionStore",
+                "HTTPClient", "TestSupport", "RedisSessionStore", "RedisClient", "RedisTestSupport",
+            ]
         ),
     ]
 )

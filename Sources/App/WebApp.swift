@@ -66,15 +66,7 @@ public final class WebApp: Sendable {
         for line in [OutboundTrustSettings.describe(configuration), OutboundProxy.describe(ProcessInfo.processInfo.environment)] {
             if let line { logger.info("\(line)") }
         }
-        let policy = SessionPolicy(
-            idleTimeout: configuration.sessionIdleTimeout, absoluteLifetime: configuration.sessionLifetime,
-            touchInterval: min(60, configuration.sessionIdleTimeout / 2))
-        do {
-            sessionStore = try FileSessionStore(directory: configuration.sessionDirectory, policy: policy, clock: clock,
-                                                logger: logger)
-        } catch {
-            throw ConfigurationError(key: "SESSION_DIR", reason: "cannot be used: \(error)")
-        }
+        sessionStore = try SessionStoreFactory.make(configuration, clock: clock, logger: logger)
         self.configuration = configuration
         self.pages = pages
         self.logger = logger
@@ -87,7 +79,7 @@ public final class WebApp: Sendable {
         router.setNotFound { _ in pages.render("not-found", status: .notFound) }
         router.mount("/static/", StaticFiles(directory: configuration.publicDirectory, prefix: "/static/"))
         dev?.mount(on: router)
-        HealthRoutes.register(on: router)
+        HealthRoutes.register(on: router, readiness: ReadinessProbe(store: sessionStore, identitySlot: identitySlot, logger: logger))
         IndexRoutes(app: context).register(on: router)
         SignInRoutes(app: context).register(on: router, redirectPath: configuration.redirectURI?.path ?? IdentityFactory.defaultRedirectPath)
         GraphRoutes(app: context).register(on: router)

@@ -1,6 +1,5 @@
 // What instances sharing one session directory coordinate through besides sessions: the
 // per-session token-refresh lock and single-use claims.
-import CryptoSupport
 import Encodings
 import FoundationEssentials
 import Glibc
@@ -38,7 +37,7 @@ extension FileSessionStore {
     /// that itself expires within `ttl`, and the provider redeems a code once anyway, so a
     /// claim forgotten in a crash costs nothing worth two disk flushes per sign-in.
     public func claimOnce(_ key: String, ttl: Duration) throws -> Bool {
-        let name = Digest.hex(Digest.sha256("entra-web claim\u{0}" + key))
+        let name = SessionStores.claimDigest(key)
         let now = currentTime()
         let expiry = SessionRecord.milliseconds(now) + ttl.components.seconds * 1000 + ttl.components.attoseconds / 1_000_000_000_000_000
         let lock = try acquireLock(name, suffix: SessionFileName.claimSuffix, wait: true, for: "recording a single-use claim")!

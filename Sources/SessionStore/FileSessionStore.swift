@@ -42,7 +42,7 @@ public final class FileSessionStore: SessionStore {
     /// Storage failures and repairs are logged here, never a handle.
     let logger: Logger
     /// Sessions decoded recently, for reads of unchanged files.
-    let decodedSessions: DecodedSessionCache
+    let decodedSessions: DecodedSessionCache<FileStatus>
     /// The writes reads hand off.
     let background: BackgroundWriter
 
@@ -136,11 +136,8 @@ public final class FileSessionStore: SessionStore {
             guard let stored = try liveSessionLocked(name, keys: keys, now: now, lock: lock) else { return nil }
             var session = stored
             try body(&session)
-            guard !session.hasSameContent(as: stored) || policy.isTouchDue(lastSeen: stored.lastSeen, now: now) else {
-                return stored
-            }
-            session.lastSeen = max(now, stored.lastSeen)
-            session.version = stored.version + 1
+            guard policy.needsWrite(session, over: stored, now: now) else { return stored }
+            session = session.nextWrite(at: now)
             try store(session, keys: keys)
             return session
         }
@@ -188,6 +185,16 @@ public final class FileSessionStore: SessionStore {
                 throw unavailable(error, "deleting a session", name: name)
             }
             lock.removeFile()
+        }
+    }
+
+    /// The directory is there, a directory, and this process may create files in it (a
+    /// read-only mount or a changed owner fails `access`).
+    public func checkReadiness() throws {
+        try checkDirectory()
+        guard access(directory, W_OK | X_OK) == 0 else {
+            let error = FileSystemError(operation: "access", code: errno)
+            throw unavailable(error, "the session directory \(directory) is not writable", name: nil)
         }
     }
 
@@ -323,10 +330,8 @@ public final class FileSessionStore: SessionStore {
                       policy.isTouchDue(lastSeen: header.lastSeen, now: now),
                       !policy.isExpired(createdAt: header.createdAt, lastSeen: header.lastSeen, now: now)
                 else { return }
-                var touched = session
-                touched.lastSeen = max(now, header.lastSeen)
-                touched.version = header.version + 1
-                try store(touched, key: key, fingerprint: fingerprint)
+                // The file holds `session.version`, checked above: its next write.
+                try store(session.nextWrite(at: now), key: key, fingerprint: fingerprint)
             }
         } catch {
             logger.warning("could not refresh session last-seen time", metadata: [

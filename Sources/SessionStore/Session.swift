@@ -56,6 +56,15 @@ public struct Session: Sendable, Equatable {
         self.attributes = attributes
     }
 
+    /// This session as its next write stores it: one version more, last used at `now`
+    /// (never earlier than it already was).
+    package func nextWrite(at now: Date) -> Session {
+        var next = self
+        next.lastSeen = max(now, lastSeen)
+        next.version = version + 1
+        return next
+    }
+
     /// True when the parts the app controls are the same (times and version aside): whether
     /// an update changed anything worth writing.
     package func hasSameContent(as other: Session) -> Bool {

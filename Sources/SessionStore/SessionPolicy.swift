@@ -50,6 +50,12 @@ public struct SessionPolicy: Sendable, Equatable {
         now >= expiry(createdAt: createdAt, lastSeen: lastSeen)
     }
 
+    /// Whether an update that turned `stored` into `updated` must be written: it changed
+    /// something, or the sliding-expiry touch is due anyway.
+    package func needsWrite(_ updated: Session, over stored: Session, now: Date) -> Bool {
+        !updated.hasSameContent(as: stored) || isTouchDue(lastSeen: stored.lastSeen, now: now)
+    }
+
     package func isTouchDue(lastSeen: Date, now: Date) -> Bool {
         now.timeIntervalSince(lastSeen) >= touchInterval
     }

@@ -38,6 +38,7 @@
 //
 // // SessionStoreError.tooLarge -> 500; any other SessionStoreError -> 503 page.
 // ```
+import CryptoSupport
 import FoundationEssentials
 
 /// A server-side session store.
@@ -72,10 +73,11 @@ public protocol SessionStore: Sendable {
     var readsMayBlock: Bool { get }
 
     /// The live session for `handle`, or nil when it is unknown, expired, signed out, sealed
-    /// by another secret, or its stored form is unreadable. Never writes on the caller's
-    /// thread: when the sliding-expiry touch is due, the store records it in the background
-    /// (or drops it when its queue is full; the session may then expire up to
-    /// `policy.touchInterval` sooner).
+    /// by another secret, or its stored form is unreadable. When the sliding-expiry touch is
+    /// due, a store whose reads do not block (`readsMayBlock` false) records it in the
+    /// background (or drops it when its queue is full; the session may then expire up to
+    /// `policy.touchInterval` sooner); a store whose reads block anyway may record it on the
+    /// caller's (worker) thread.
     func load(_ handle: SessionHandle) throws -> Session?
 
     /// Creates and stores a session with a fresh random handle.
@@ -127,6 +129,11 @@ public protocol SessionStore: Sendable {
     /// request path; a backend whose entries expire by themselves does little here.
     @discardableResult
     func sweepExpired() throws -> SweepReport
+
+    /// Throws `SessionStoreError.unavailable` unless the storage can be used right now (the
+    /// session directory exists and is writable; the store server answers): for readiness
+    /// probes. May block: call it from a worker thread.
+    func checkReadiness() throws
 }
 
 extension SessionStore {
@@ -140,6 +147,12 @@ extension SessionStore {
 public enum SessionStores {
     /// How often `update` runs its body before giving up on a contended session.
     public static let maximumUpdateAttempts = 8
+
+    /// What a single-use claim is stored under (hex SHA-256 of a fixed label and the key),
+    /// the same in every backend: stores keep this, never the claimed value itself.
+    package static func claimDigest(_ key: String) -> String {
+        Digest.hex(Digest.sha256("entra-web claim\u{0}" + key))
+    }
 }
 
 /// What one sweep did, for the log.

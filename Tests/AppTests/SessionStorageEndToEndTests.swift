@@ -2,6 +2,7 @@
 @_spi(Testing) import DevIdentityProvider
 import CryptoSupport
 import Foundation
+import RedisTestSupport
 import SessionStore
 import Synchronization
 import Testing
@@ -19,8 +20,54 @@ import TestSupport
         }
     }
 
-    @Test func aCopyOfTheSessionDirectoryRevealsNoTokenNameOrEmail() throws {
-        let app = try RunningApp()
+    /// Where a test's sessions are kept.
+    enum Storage: String, CaseIterable, Sendable {
+        case file, redis
+
+        /// An instance with the development provider on this storage (a Redis of its own,
+        /// with a password).
+        func start() throws -> Deployment {
+            switch self {
+            case .file:
+                let app = try RunningApp()
+                return Deployment(first: app, settings: ["SESSION_DIR": app.sessionDirectory.path], redis: nil,
+                                  storedBytes: app.sessionDirectoryBytes, secrets: [])
+            case .redis:
+                let redis = try RedisServer.start(RedisServerOptions(password: RedisEndToEndTests.password))
+                let settings = RedisEndToEndTests.redisSettings(redis)
+                let inspector = try RedisInspector(server: redis, password: RedisEndToEndTests.password)
+                return Deployment(first: try RunningApp(settings), settings: settings, redis: redis,
+                                  storedBytes: { try inspector.dump() }, secrets: [RedisEndToEndTests.password])
+            }
+        }
+    }
+
+    /// One storage and the instances on it.
+    struct Deployment {
+        /// The instance with the development provider.
+        let first: RunningApp
+        /// What another instance needs to share the storage.
+        let settings: [String: String]
+        /// The Redis server, kept running as long as the deployment.
+        let redis: RedisServer?
+        /// Every byte stored (file names and contents, or Redis keys and values).
+        let storedBytes: () throws -> [UInt8]
+        /// Configured secrets that must never be logged (the Redis password).
+        let secrets: [String]
+
+        /// A second instance on the same storage, signing in through the first's provider.
+        func secondInstance() throws -> RunningApp {
+            try first.anotherInstance(settings)
+        }
+    }
+
+    /// Everything stored after a sign-in, a token refresh and a pending sign-in: the session
+    /// directory's files, or every Redis key and value (SCAN and DUMP): no token, no cookie
+    /// part, no name or e-mail in clear; and no token or password in the log.
+    @Test(arguments: Storage.allCases)
+    func aCopyOfTheStoreRevealsNoTokenNameOrEmail(_ storage: Storage) throws {
+        let deployment = try storage.start()
+        let (app, storedBytes, configuredSecrets) = (deployment.first, deployment.storedBytes, deployment.secrets)
         app.provider.faults.withLock { $0.accessTokenLifetime = 60 } // /graph refreshes: a second set of tokens
         let browser = app.browser()
         try app.signIn(browser, as: "adele")
@@ -34,13 +81,13 @@ import TestSupport
         let credentials = tokens + cookie.split(separator: ".").map(String.init) + Array(session.pendingFlows.values)
         let personal = ["Adele Vance", "adele@dev.example", "Adele", session.claims["oid"]?.stringValue ?? "oid?"]
 
-        let bytes = app.sessionDirectoryBytes()
+        let bytes = try storedBytes()
         #expect(bytes.count > 1000, "the session is in there, sealed")
         for secret in credentials + personal {
             #expect(!bytes.contains(secret), "\(secret.prefix(12))… is stored in clear")
         }
         // (The development provider's start-up line names its demo users, on purpose.)
-        for secret in credentials { #expect(!app.log.text.contains(secret), "\(secret.prefix(12))… is logged") }
+        for secret in credentials + configuredSecrets { #expect(!app.log.text.contains(secret), "\(secret.prefix(12))… is logged") }
     }
 
     @Test func aSessionOfAnEarlierVersionSignsTheUserOutAndIsSwept() throws {
@@ -64,21 +111,18 @@ import TestSupport
         #expect(try app.signIn(browser, as: "alex").body.contains("Welcome, Alex Wilber"))
     }
 
-    /// Two instances share one session directory (and the first one's development provider):
-    /// twenty concurrent `/graph` requests spread over both, after the access token expired,
-    /// redeem the rotating refresh token exactly once.
-    @Test func concurrentRefreshesOnTwoInstancesRedeemTheRefreshTokenOnce() throws {
-        let first = try RunningApp()
+    /// Two instances share one session directory or one Redis (and the first one's
+    /// development provider): twenty concurrent `/graph` requests spread over both, after
+    /// the access token expired, redeem the rotating refresh token exactly once.
+    @Test(arguments: Storage.allCases)
+    func concurrentRefreshesOnTwoInstancesRedeemTheRefreshTokenOnce(_ storage: Storage) throws {
+        let deployment = try storage.start()
+        let first = deployment.first
         first.provider.faults.withLock { $0.accessTokenLifetime = 60 } // expired for the app (5-minute margin)
         let browser = first.browser()
         try first.signIn(browser, as: "adele")
         first.provider.faults.withLock { $0.accessTokenLifetime = 3600 } // the refreshed one is good
-        let second = try RunningApp([
-            "DEV_IDP": "0", "SESSION_DIR": first.sessionDirectory.path,
-            "CLIENT_ID": first.provider.clientID, "CLIENT_SECRET": first.provider.clientSecret,
-            "AUTHORITY": first.provider.authority(origin: first.base), "REDIRECT_URI": first.base + "/getAToken",
-            "GRAPH_ENDPOINT": first.provider.graphEndpoint(origin: first.base),
-        ])
+        let second = try deployment.secondInstance()
         let cookie = "session=" + (try #require(browser.cookies["session"]))
         let before = first.provider.counters.withLock { $0 }
 

@@ -48,17 +48,17 @@ import Testing
         #expect(try RedisConfiguration(url: "redis://:same@h", password: "same").password == RedisPassword("same"))
         #expect(try RedisConfiguration(url: "redis://h", password: "").password == nil)
         let conflict = #expect(throws: RedisConfigurationError.self) { try RedisConfiguration(url: "redis://:one@h", password: "two") }
-        #expect(conflict?.key == "REDIS_PASSWORD")
-        #expect(conflict?.description == "REDIS_PASSWORD differs from the password in SESSION_STORE; set it in one place")
+        #expect(conflict == RedisConfigurationError(.password, "differs from the password in the Redis URL; set it in one place"))
         let noPassword = #expect(throws: RedisConfigurationError.self) { try RedisConfiguration(url: "redis://alice@h") }
-        #expect(noPassword?.description.contains("names the Redis user 'alice' but no password is set") == true)
+        #expect(noPassword?.setting == .url)
+        #expect(noPassword?.reason.hasPrefix("names the Redis user 'alice' but no password is set") == true)
     }
 
     @Test func caFileNeedsTLS() throws {
         #expect(try RedisConfiguration(url: "rediss://h", caFile: "/etc/ca.pem").caFile == "/etc/ca.pem")
         #expect(try RedisConfiguration(url: "rediss://h", caFile: "").caFile == nil)
         let error = #expect(throws: RedisConfigurationError.self) { try RedisConfiguration(url: "redis://h", caFile: "/etc/ca.pem") }
-        #expect(error?.description == "REDIS_CA_FILE is set, but SESSION_STORE is not a rediss:// (TLS) URL")
+        #expect(error == RedisConfigurationError(.caFile, "is set, but the Redis URL is not a rediss:// (TLS) URL"))
     }
 
     @Test(arguments: [
@@ -87,14 +87,15 @@ import Testing
     ])
     func badURLsSayWhy(url: String, reason: String) {
         let error = #expect(throws: RedisConfigurationError.self) { try RedisConfiguration(url: url) }
-        #expect(error?.key == "SESSION_STORE")
-        #expect(error?.description.hasPrefix("SESSION_STORE is not a valid Redis URL: it \(reason)") == true, "\(String(describing: error))")
+        #expect(error?.setting == .url)
+        #expect(error?.reason.hasPrefix("is not a valid Redis URL: it \(reason)") == true, "\(String(describing: error))")
         #expect(error?.description.contains("\n") == false)
     }
 
-    @Test func theKeyNamedIsTheCallers() {
-        let error = #expect(throws: RedisConfigurationError.self) { try RedisConfiguration(url: "memcached://h", urlKey: "CACHE_URL") }
-        #expect(error?.description.hasPrefix("CACHE_URL is not a valid Redis URL") == true)
+    /// The library names no configuration key (the app knows which key the URL came from).
+    @Test func theLibrarysOwnMessageNamesTheSetting() {
+        let error = #expect(throws: RedisConfigurationError.self) { try RedisConfiguration(url: "memcached://h") }
+        #expect(error?.description == "the Redis URL is not a valid Redis URL: it must start with redis:// or rediss://")
     }
 
     /// A password that lands in the wrong part of a mistyped URL is never echoed back.

@@ -89,14 +89,14 @@ import Testing
         let missing = #expect(throws: RedisConfigurationError.self) {
             try RedisClient(configuration: RedisConfiguration(url: "rediss://localhost", caFile: "/nonexistent/ca.pem"))
         }
-        #expect(missing?.description == "REDIS_CA_FILE cannot be read: /nonexistent/ca.pem: No such file or directory")
+        #expect(missing == RedisConfigurationError(.caFile, "cannot be read: /nonexistent/ca.pem: No such file or directory"))
         let garbage = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-ca-\(UUID().uuidString).pem").path
         try "not a certificate\n".write(toFile: garbage, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: garbage) }
         let unusable = #expect(throws: RedisConfigurationError.self) {
             try RedisClient(configuration: RedisConfiguration(url: "rediss://localhost", caFile: garbage))
         }
-        #expect(unusable?.key == "REDIS_CA_FILE")
-        #expect(unusable?.description.hasPrefix("REDIS_CA_FILE holds no usable CA certificate: \(garbage)") == true)
+        #expect(unusable?.setting == .caFile)
+        #expect(unusable?.reason.hasPrefix("holds no usable CA certificate: \(garbage)") == true)
     }
 }

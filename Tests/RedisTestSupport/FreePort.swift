@@ -33,3 +33,11 @@ enum Loopback {
         return port
     }
 }
+
+extension RedisServer {
+    /// A port free on 127.0.0.1 right now, for settings a test adds itself (a cluster bus
+    /// port); taken by someone else in between, the server fails to start and says so.
+    public static func freePort() throws -> Int {
+        try Loopback.freePort()
+    }
+}

@@ -181,8 +181,23 @@ import Testing
         #expect(f.entries().filter { !$0.hasSuffix(".lock") } == [f.fileName(session.handle)], "nothing moved aside")
     }
 
+    /// A network store's stamp: two seals of the same session never share one (a fresh
+    /// nonce each time), the same bytes always do, and so does nothing else of that length.
+    @Test func recordStampsTellEverySealApart() throws {
+        let session = Session(handle: unknownHandle(), createdAt: .now, lastSeen: .now, attributes: ["a": "1"])
+        let key = session.handle.sealingKey()
+        let first = SessionRecord.seal(session, key: key, random: OpenSSLRandom())
+        let second = SessionRecord.seal(session, key: key, random: OpenSSLRandom())
+        #expect(RecordStamp(first).isSameVersion(as: RecordStamp(first)))
+        #expect(!RecordStamp(first).isSameVersion(as: RecordStamp(second)))
+        var retagged = first
+        retagged[retagged.count - 1] ^= 1
+        #expect(!RecordStamp(first).isSameVersion(as: RecordStamp(retagged)))
+        #expect(!RecordStamp(first).isSameVersion(as: RecordStamp(first + [0])))
+    }
+
     @Test func theCacheIsBounded() throws {
-        let cache = DecodedSessionCache(capacity: 3)
+        let cache = DecodedSessionCache<FileStatus>(capacity: 3)
         let session = Session(handle: unknownHandle(), createdAt: .now, lastSeen: .now)
         let status = FileStatus(device: 1, inode: 2, size: 3, isRegularFile: true, isDirectory: false, permissions: 0o600,
                                 modified: 4, modifiedNanoseconds: 4_000_000_000, changedNanoseconds: 4_000_000_000)

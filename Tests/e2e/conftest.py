@@ -86,3 +86,14 @@ def start_app(tmp_path):
                 app.process.kill()
                 pytest.fail("entra-web did not shut down within 20 s of SIGINT")
             assert code == 0, f"entra-web exited with {code} after SIGINT:\n{app.log}"
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A redis-server of the test's own (see redis_server.py), stopped afterwards."""
+    from redis_server import RedisServer
+    directory = tmp_path / "redis"
+    directory.mkdir()
+    server = RedisServer(directory, password="e2e-redis-password").start()
+    yield server
+    server.stop()

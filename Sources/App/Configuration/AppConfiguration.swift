@@ -36,6 +36,8 @@ public struct AppConfiguration: Sendable {
     public var devIdentityProvider: Bool
 
     // Sessions
+    /// SESSION_STORE: files in `sessionDirectory`, or Redis.
+    public var sessionStore: SessionStoreSetting
     public var sessionDirectory: String
     public var sessionIdleTimeout: TimeInterval
     public var sessionLifetime: TimeInterval
@@ -84,6 +86,10 @@ public struct AppConfiguration: Sendable {
         ("AZURE_TENANT_ID", "Set by AKS workload identity: the tenant of AUTHORITY when that is unset, likewise"),
         ("AZURE_AUTHORITY_HOST", "Set by AKS workload identity: the host of that AUTHORITY (default https://login.microsoftonline.com/)"),
         ("DEV_IDP", "1 to start the embedded development identity provider"),
+        ("SESSION_STORE", "file (sessions in SESSION_DIR, one machine) or a redis:// or rediss:// URL shared by several instances"),
+        ("REDIS_PASSWORD", "Password for the Redis of SESSION_STORE (instead of putting it in the URL)"),
+        ("REDIS_CA_FILE", "PEM file of the CA certificates to trust for rediss:// (default: the system's)"),
+        ("SESSION_KEY_PREFIX", "What every Redis key of this app starts with, so several apps can share one Redis"),
         ("SESSION_DIR", "Directory of the server-side session files"),
         ("SESSION_IDLE_TIMEOUT", "Seconds of inactivity before a session ends"),
         ("SESSION_LIFETIME", "Seconds after sign-in before a session ends regardless"),
@@ -126,6 +132,9 @@ public struct AppConfiguration: Sendable {
             clientAssertion: workload.assertion,
             federatedTokenFile: reader.string(WorkloadIdentity.webhookTokenKey),
             devIdentityProvider: try reader.flag("DEV_IDP"),
+            sessionStore: try SessionStoreSetting.parse(
+                store: reader.string("SESSION_STORE"), password: reader.string("REDIS_PASSWORD"),
+                caFile: reader.string("REDIS_CA_FILE"), keyPrefix: reader.string("SESSION_KEY_PREFIX")),
             sessionDirectory: reader.string("SESSION_DIR") ?? ".sessions",
             sessionIdleTimeout: try reader.seconds("SESSION_IDLE_TIMEOUT") ?? 3600,
             sessionLifetime: try reader.seconds("SESSION_LIFETIME") ?? 86_400,

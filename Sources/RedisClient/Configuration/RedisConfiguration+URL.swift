@@ -10,37 +10,33 @@ extension RedisConfiguration {
     ///   password instead; giving two different ones is an error rather than a guess.
     /// - `caFile` (REDIS_CA_FILE) is only meaningful with `rediss://`.
     ///
-    /// Errors name `urlKey` (or the other setting at fault) and never repeat any part of
-    /// the URL, which may hold a password.
-    public init(
-        url: String, password: String? = nil, caFile: String? = nil, urlKey: String = "SESSION_STORE"
-    ) throws(RedisConfigurationError) {
-        var parser = RedisURLParser(text: url, key: urlKey)
+    /// Errors say which of the three settings is at fault and never repeat any part of the
+    /// URL, which may hold a password.
+    public init(url: String, password: String? = nil, caFile: String? = nil) throws(RedisConfigurationError) {
+        var parser = RedisURLParser(text: url)
         let parts = try parser.parse()
         self.init(host: parts.host, port: parts.port, useTLS: parts.useTLS, database: parts.database)
         username = parts.username
-        self.password = try Self.password(url: parts.password, environment: password, username: parts.username, urlKey: urlKey)
+        self.password = try Self.password(url: parts.password, environment: password, username: parts.username)
         if let caFile, !caFile.isEmpty {
             guard useTLS else {
-                throw RedisConfigurationError(key: "REDIS_CA_FILE", reason: "is set, but \(urlKey) is not a rediss:// (TLS) URL")
+                throw RedisConfigurationError(.caFile, "is set, but the Redis URL is not a rediss:// (TLS) URL")
             }
             self.caFile = caFile
         }
     }
 
-    /// The password from the URL or from REDIS_PASSWORD; both is fine only when they agree.
-    private static func password(
-        url: String?, environment: String?, username: String?, urlKey: String
-    ) throws(RedisConfigurationError) -> RedisPassword? {
+    /// The password from the URL or given besides it; both is fine only when they agree.
+    private static func password(url: String?, environment: String?, username: String?) throws(RedisConfigurationError) -> RedisPassword? {
         let fromURL = url.map(RedisPassword.init)
         let fromEnvironment = environment.flatMap { $0.isEmpty ? nil : RedisPassword($0) }
         if let fromURL, let fromEnvironment, fromURL != fromEnvironment {
-            throw RedisConfigurationError(key: "REDIS_PASSWORD", reason: "differs from the password in \(urlKey); set it in one place")
+            throw RedisConfigurationError(.password, "differs from the password in the Redis URL; set it in one place")
         }
         guard let password = fromEnvironment ?? fromURL else {
             if let username {
                 throw RedisConfigurationError(
-                    key: urlKey, reason: "names the Redis user '\(username)' but no password is set (REDIS_PASSWORD, or user:password@ in the URL)")
+                    .url, "names the Redis user '\(username)' but no password is set (REDIS_PASSWORD, or user:password@ in the URL)")
             }
             return nil
         }
@@ -68,8 +64,6 @@ struct RedisURLParts {
 struct RedisURLParser {
     /// The URL as configured.
     let text: String
-    /// The setting's key, for errors.
-    let key: String
 
     /// Parses the whole URL.
     mutating func parse() throws(RedisConfigurationError) -> RedisURLParts {
@@ -204,8 +198,8 @@ struct RedisURLParser {
         return number
     }
 
-    /// The error for this URL's key, in the common phrasing.
+    /// The error for this URL, in the common phrasing.
     private func fail(_ reason: String) -> RedisConfigurationError {
-        RedisConfigurationError(key: key, reason: "is not a valid Redis URL: it \(reason)")
+        RedisConfigurationError(.url, "is not a valid Redis URL: it \(reason)")
     }
 }

@@ -105,40 +105,45 @@ final class ConnectionPool: Sendable {
         permits.signal()
     }
 
-    /// A healthy idle connection, or a new one unless the backoff says not yet.
+    /// A healthy idle connection, or a new one unless the backoff says not yet. An idle
+    /// connection is checked (a poll) after it left the lock, so checks never make other
+    /// callers wait; a stale one is closed and the next one tried.
     private func obtain() throws(RedisError) -> RedisConnection {
-        switch plan() {
-        case .reuse(let connection):
-            return connection
-        case .refuse(let error):
-            throw error
-        case .connect:
-            do {
-                let connection = try RedisConnection.open(configuration, tls: tls)
-                state.withLock { state in
-                    state.consecutiveFailures = 0
-                    state.retryAt = nil
-                    state.probing = false
-                    state.lastFailure = nil
-                }
-                return connection
-            } catch {
-                recordFailure(error)
+        while true {
+            switch plan() {
+            case .reuse(let connection):
+                if connection.isReusable() { return connection }
+                connection.close()
+            case .refuse(let error):
                 throw error
+            case .connect:
+                return try connect()
             }
         }
     }
 
-    /// Decides under the lock: an idle connection that is still good, a connect, or a refusal.
-    private func plan() -> Plan {
-        var stale: [RedisConnection] = []
-        defer { for connection in stale { connection.close() } }
-        return state.withLock { state -> Plan in
-            if state.isClosed { return .refuse(.unavailable("the Redis client for \(configuration.address) is closed")) }
-            while let connection = state.idle.popLast() {
-                if connection.isReusable() { return .reuse(connection) }
-                stale.append(connection)
+    /// Opens a new connection, ending the backoff when it works and lengthening it when not.
+    private func connect() throws(RedisError) -> RedisConnection {
+        do {
+            let connection = try RedisConnection.open(configuration, tls: tls)
+            state.withLock { state in
+                state.consecutiveFailures = 0
+                state.retryAt = nil
+                state.probing = false
+                state.lastFailure = nil
             }
+            return connection
+        } catch {
+            recordFailure(error)
+            throw error
+        }
+    }
+
+    /// Decides under the lock: the most recently used idle connection, a connect, or a refusal.
+    private func plan() -> Plan {
+        state.withLock { state -> Plan in
+            if state.isClosed { return .refuse(.unavailable("the Redis client for \(configuration.address) is closed")) }
+            if let connection = state.idle.popLast() { return .reuse(connection) }
             if let retryAt = state.retryAt {
                 let now = clock.now()
                 if now < retryAt || state.probing {

@@ -15,6 +15,14 @@ final class Browser: @unchecked Sendable {
         self.base = base
     }
 
+    /// A browser on another instance of the same site (behind one load balancer) holding
+    /// this one's cookies: browsers do not tell ports apart for cookies either.
+    func at(_ otherBase: String) -> Browser {
+        let other = Browser(base: otherBase)
+        other.cookies = cookies
+        return other
+    }
+
     struct Page {
         let status: Int
         let headers: HTTPHeaders

@@ -44,6 +44,17 @@ final class RunningApp: @unchecked Sendable {
 
     func browser() -> Browser { Browser(base: base) }
 
+    /// Another instance signing in through this one's development provider, as a second
+    /// instance behind the same load balancer would (`environment` adds to that: a shared
+    /// SESSION_DIR or SESSION_STORE).
+    func anotherInstance(_ environment: [String: String]) throws -> RunningApp {
+        try RunningApp([
+            "DEV_IDP": "0", "CLIENT_ID": provider.clientID, "CLIENT_SECRET": provider.clientSecret,
+            "AUTHORITY": provider.authority(origin: base), "REDIRECT_URI": base + "/getAToken",
+            "GRAPH_ENDPOINT": provider.graphEndpoint(origin: base),
+        ].merging(environment) { _, new in new })
+    }
+
     /// Every byte in the session directory (names and contents of all files).
     func sessionDirectoryBytes() -> [UInt8] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: sessionDirectory.path)) ?? []

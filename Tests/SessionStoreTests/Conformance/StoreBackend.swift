@@ -1,6 +1,6 @@
 // The backends the conformance suite runs against, and what a backend provides to join it.
 //
-// To run the suite against another backend (Redis):
+// To run the suite against another backend:
 // 1. add its target to SessionStoreTests' dependencies in Package.swift;
 // 2. write a `StoreNamespace` for it: a fresh, empty namespace per test (a new key prefix
 //    on a test server started by the tests), `openStore()` returning a new instance on it,
@@ -10,6 +10,9 @@
 // Every test in `SessionStoreConformanceTests` then runs against it unchanged.
 import CryptoSupport
 import Foundation
+import RedisClient
+import RedisSessionStore
+import RedisTestSupport
 @testable import SessionStore
 import Testing
 import TestSupport
@@ -42,10 +45,17 @@ struct StoreBackend: Sendable, CustomTestStringConvertible {
     var testDescription: String { name }
 
     /// Every backend the suite runs against.
-    static let all: [StoreBackend] = [.file]
+    static let all: [StoreBackend] = [.file, .redis, .redisTLS]
 
     /// The file store, each namespace a fresh temporary directory.
     static let file = StoreBackend(name: "file") { policy in try FileNamespace(policy: policy) }
+
+    /// The Redis store on the test process's shared redis-server, each namespace a fresh
+    /// key prefix.
+    static let redis = StoreBackend(name: "redis") { policy in try RedisNamespace(policy: policy, tls: false) }
+
+    /// The same over TLS (`rediss://`, the throw-away CA as REDIS_CA_FILE).
+    static let redisTLS = StoreBackend(name: "redis-tls") { policy in try RedisNamespace(policy: policy, tls: true) }
 }
 
 /// A temporary session directory.
@@ -83,5 +93,46 @@ struct FileNamespace: StoreNamespace {
 
     func destroy() {
         try? FileManager.default.removeItem(atPath: root)
+    }
+}
+
+/// A fresh key prefix on the shared redis-server; every store opened on it has its own
+/// client (its own connections), as another instance would.
+struct RedisNamespace: StoreNamespace {
+    /// The policy every store of the namespace uses.
+    let policy: SessionPolicy
+    /// Where the stores connect: plain or TLS.
+    let configuration: RedisConfiguration
+    /// This namespace's keys.
+    let keys: RedisSessionKeys
+    /// The shared clock.
+    let clock = TestClock()
+    /// What the stores log.
+    let log = LogCapture()
+    /// For scanning and cleaning up, over the plain port.
+    private let inspector: RedisInspector
+
+    /// A new prefix on the shared server.
+    init(policy: SessionPolicy, tls: Bool) throws {
+        let server = try RedisServer.shared()
+        self.policy = policy
+        configuration = try server.configuration(tls: tls)
+        keys = try RedisSessionKeys(prefix: "conformance-\(UUID().uuidString.prefix(8)):")
+        inspector = try RedisInspector(server: server)
+    }
+
+    func openStore() throws -> any SessionStore {
+        RedisSessionStore(redis: try RedisClient(configuration: configuration), keys: keys, policy: policy,
+                          clock: clock.clock, logger: log.logger)
+    }
+
+    func settle(_ store: any SessionStore) {}
+
+    func storedBytes() throws -> [UInt8] {
+        try inspector.dump(matching: keys.pattern)
+    }
+
+    func destroy() {
+        try? inspector.delete(matching: keys.pattern)
     }
 }
