@@ -133,11 +133,23 @@ let package = Package(
         // libFuzzer target for the Redis reply parser (bench/fuzz.sh); a plain build replays files.
         .executableTarget(name: "resp-parser-fuzz", dependencies: ["RedisClient", "FuzzSupport"], path: "Fuzz/RESPParserFuzz"),
 
-        // What several test targets share (log capture).
+        // What several test targets share: log capture (on swift-log's InMemoryLogging), a
+        // clock moved by hand, real threads at once.
         .target(
             name: "TestSupport",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             path: "Tests/TestSupport"
+        ),
+
+        // The server without sockets, for tests: a responder driven as the event loop drives
+        // it (parser, head admission, handler, serializer), and an in-process network, an
+        // HTTPTransport that takes clients' requests to such servers by URL.
+        .target(
+            name: "HTTPServerTesting",
+            dependencies: ["HTTPServer", "HTTPClient", "ThreadSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/HTTPServerTesting"
         ),
 
         // Starts real redis-server processes (plain, TLS with a throw-away CA, append-only)
@@ -148,7 +160,10 @@ let package = Package(
         .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport", "Encodings"]),
         .testTarget(name: "DevIdentityProviderTests", dependencies: ["DevIdentityProvider", "HTTPServer", "Encodings"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "ThreadSupport", "Encodings", "TestSupport"]),
+        .testTarget(
+            name: "HTTPServerTests",
+            dependencies: ["HTTPServer", "HTTPCore", "ThreadSupport", "Encodings", "TestSupport", "HTTPServerTesting"]
+        ),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPCore"]),
         .testTarget(name: "LogOutputTests", dependencies: ["LogOutput", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
@@ -165,7 +180,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: ["App", "DevIdentityProvider", "JOSE", "CryptoSupport", "HTTPServer", "HTTPCore", "Encodings", "OIDC",
-                           "SessionStore", "HTTPClient", "TestSupport"]
+                           "SessionStore", "HTTPClient", "TestSupport", "HTTPServerTesting"]
         ),
     ]
 )
