@@ -176,7 +176,7 @@ let package = Package(
             name: "SessionStoreTests",
             dependencies: ["SessionStore", "Encodings", "CryptoSupport", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "RedisTestSupport", "CryptoSupport"]),
+        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "RedisTestSupport", "CryptoSupport", "TestSupport"]),
         .testTarget(
             name: "AppTests",
             dependencies: ["App", "DevIdentityProvider", "JOSE", "CryptoSupport", "HTTPServer", "HTTPCore", "Encodings", "OIDC",
