@@ -1,10 +1,18 @@
 // swift-tools-version:6.0
 // Entra Web: a Swift web app that signs people in with Microsoft Entra ID (OpenID Connect).
+//
+// Tools version 6.0: the lowest whose targets build in the Swift 6 language mode by default
+// (the code relies on its strict concurrency checking); `package` access needs only 5.9, and
+// nothing here uses what came later (traits in 6.1, default isolation in 6.2). The toolchain
+// must still read swift-log 1.16.2's own 6.2 manifest: Swift 6.2 or later builds this package.
+//
+// No `platforms`: the server runs on Linux only (epoll and eventfd through CLinux, Glibc
+// everywhere), and SwiftPM reads that list only for Apple platforms. A macOS port would need
+// kqueue first, and then macOS 15 for the Synchronization module's Mutex and Atomic.
 import PackageDescription
 
 let package = Package(
     name: "entra-web",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "entra-web", targets: ["entra-web"]),
     ],
