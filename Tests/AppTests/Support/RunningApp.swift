@@ -37,10 +37,14 @@ final class RunningApp: @unchecked Sendable {
     let inProcess: InProcessServer?
     /// The port of the app's origin: bound by the real server, or given by `network`.
     let port: Int
+    /// Where the app keeps its sessions (removed when the test is done with the app).
     let sessionDirectory: URL
+    /// Every line the app (and, in-process, its access log) wrote.
     let log: LogCapture
 
+    /// The app's origin, `http://127.0.0.1:PORT`.
     var base: String { "http://127.0.0.1:\(port)" }
+    /// The development provider; there is one only with DEV_IDP on (the default).
     var provider: DevIdentityProvider { app.devIdentityProvider! }
 
     /// `environment` overrides the defaults (the development provider on, its own session
@@ -94,6 +98,7 @@ final class RunningApp: @unchecked Sendable {
         }
     }
 
+    /// A new browser, with no cookies yet, at the app's origin.
     func browser() -> Browser { Browser(base: base) }
 
     /// Every byte in the session directory (names and contents of all files).
