@@ -117,8 +117,9 @@ public final class WebApp: Sendable {
     }
 
     /// Finishes set-up as `AppServer.start()` does once it has bound, for an app whose
-    /// responder is driven in-process, with no listener (tests): `host` and `port` stand for
-    /// the address a listener would have bound, and make the app's origin.
+    /// responder is driven in-process, with no listener (tests): `host` (an address literal)
+    /// and `port` stand for the address a listener would have bound, and make the app's
+    /// origin. The session sweeper belongs to `AppServer` and is not started.
     @_spi(Testing) public func startWithoutListener(host: String = "127.0.0.1", port: Int = 5000) throws(ConfigurationError) {
         try acceptBound(IPAddress(host))
         try didStartListening(host: host, port: port)

@@ -13,8 +13,9 @@ import TestSupport
 /// log that keeps every line, walking browsers through sign-in. By default in-process: its
 /// responder is driven as the server's event loop would drive it (`InProcessServer`), at an
 /// origin of `network`, and the app reaches its provider and Graph over that network too,
-/// with no socket and no libcurl. `.realServer` starts the real server on 127.0.0.1 with
-/// port 0 instead, reached over libcurl (`RealServerTests`).
+/// with no socket and no libcurl (and no session sweeper: tests sweep by hand).
+/// `.realServer` starts the real server on 127.0.0.1 with port 0 instead, reached over
+/// libcurl (`RealServerTests`).
 final class RunningApp: @unchecked Sendable {
     /// How the app is reached.
     enum Mode {
