@@ -9,7 +9,7 @@ APT_PACKAGES := libssl-dev libcurl4-openssl-dev pkg-config
 TEST_APT_PACKAGES := python3-venv chromium chromium-driver redis-server openssl
 RUN_ARGS ?=
 
-.PHONY: run test build deps test-deps bench clean
+.PHONY: run test build deps test-deps lint bench clean
 
 deps:
 	@APT="$(APT_PACKAGES)" ./scripts/apt-install.sh
@@ -29,9 +29,15 @@ run: build
 	.build-venv/bin/pip install -q --disable-pip-version-check -r Tests/requirements.txt
 	touch $@
 
+# Checks that need no build: every `///` doc comment on its declaration, after the
+# imports; no function in Sources longer than 80 lines.
+lint:
+	python3 scripts/check-doc-comments.py
+	python3 scripts/longest-functions.py --max 80 Sources
+
 # Last, a 60 s fuzz pass, split between the HTTP request parser and the Redis reply parser
 # (libFuzzer ships with the Swift toolchain).
-test: test-deps .build-venv/ready
+test: test-deps .build-venv/ready lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
 	.build-venv/bin/python -m pytest -q -p no:cacheprovider Tests/e2e

@@ -1,10 +1,18 @@
 // swift-tools-version:6.0
 // Entra Web: a Swift web app that signs people in with Microsoft Entra ID (OpenID Connect).
+//
+// Tools version 6.0: the lowest whose targets build in the Swift 6 language mode by default
+// (the code relies on its strict concurrency checking); `package` access needs only 5.9, and
+// nothing here uses what came later (traits in 6.1, default isolation in 6.2). The toolchain
+// must still read swift-log 1.16.2's own 6.2 manifest: Swift 6.2 or later builds this package.
+//
+// No `platforms`: the server runs on Linux only (epoll and eventfd through CLinux, Glibc
+// everywhere), and SwiftPM reads that list only for Apple platforms. A macOS port would need
+// kqueue first, and then macOS 15 for the Synchronization module's Mutex and Atomic.
 import PackageDescription
 
 let package = Package(
     name: "entra-web",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "entra-web", targets: ["entra-web"]),
     ],
@@ -142,11 +150,23 @@ let package = Package(
         // libFuzzer target for the Redis reply parser (bench/fuzz.sh); a plain build replays files.
         .executableTarget(name: "resp-parser-fuzz", dependencies: ["RedisClient", "FuzzSupport"], path: "Fuzz/RESPParserFuzz"),
 
-        // What several test targets share (log capture).
+        // What several test targets share: log capture (on swift-log's InMemoryLogging), a
+        // clock moved by hand, real threads at once.
         .target(
             name: "TestSupport",
-            dependencies: [.product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"), .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             path: "Tests/TestSupport"
+        ),
+
+        // The server without sockets, for tests: a responder driven as the event loop drives
+        // it (parser, head admission, handler, serializer), and an in-process network, an
+        // HTTPTransport that takes clients' requests to such servers by URL.
+        .target(
+            name: "HTTPServerTesting",
+            dependencies: ["HTTPServer", "HTTPClient", "ThreadSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/HTTPServerTesting"
         ),
 
         // Starts real redis-server processes (plain, TLS with a throw-away CA, append-only)
@@ -157,7 +177,10 @@ let package = Package(
         .testTarget(name: "CryptoSupportTests", dependencies: ["CryptoSupport", "Encodings"]),
         .testTarget(name: "DevIdentityProviderTests", dependencies: ["DevIdentityProvider", "HTTPServer", "Encodings"]),
         .testTarget(name: "HTTPCoreTests", dependencies: ["HTTPCore"]),
-        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "HTTPCore", "ThreadSupport", "Encodings", "TestSupport"]),
+        .testTarget(
+            name: "HTTPServerTests",
+            dependencies: ["HTTPServer", "HTTPCore", "ThreadSupport", "Encodings", "TestSupport", "HTTPServerTesting"]
+        ),
         .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "HTTPCore"]),
         .testTarget(name: "LogOutputTests", dependencies: ["LogOutput", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
@@ -180,12 +203,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "RedisTestSupport", "CryptoSupport"]),
+        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "RedisTestSupport", "CryptoSupport", "TestSupport"]),
         .testTarget(
             name: "AppTests",
             dependencies: [
                 "App", "DevIdentityProvider", "JOSE", "CryptoSupport", "HTTPServer", "HTTPCore", "Encodings", "OIDC", "SessionStore",
-                "HTTPClient", "TestSupport", "RedisSessionStore", "RedisClient", "RedisTestSupport",
+                "HTTPClient", "TestSupport", "HTTPServerTesting", "RedisSessionStore", "RedisClient", "RedisTestSupport",
             ]
         ),
     ]

@@ -38,17 +38,7 @@ public final class AppServer: Sendable {
     /// The server settings for an app already built.
     private init(app: WebApp, logger: Logger) {
         self.app = app
-        let configuration = app.configuration
-        let settings = ServerConfiguration(
-            host: configuration.host,
-            port: configuration.port,
-            headTimeout: .milliseconds(Int(configuration.headTimeout * 1000)),
-            idleTimeout: .milliseconds(Int(configuration.idleTimeout * 1000)),
-            maxConnections: configuration.maxConnections,
-            maxConnectionsPerClient: configuration.maxConnectionsPerClient,
-            trustedProxies: configuration.trustedProxies
-        )
-        server = HTTPServer(configuration: settings, responder: app.responder, logger: logger)
+        server = HTTPServer(configuration: app.serverConfiguration, responder: app.responder, logger: logger)
         sweeper = SessionSweeper(store: app.sessionStore, interval: 600, logger: logger)
     }
 

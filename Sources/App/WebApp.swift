@@ -94,6 +94,29 @@ public final class WebApp: Sendable {
         if dev != nil { try DevIdentityWiring.checkBound(address) }
     }
 
+    /// The HTTP server's settings for this app: where to listen, its timeouts and
+    /// connection caps, which proxies to trust.
+    public var serverConfiguration: ServerConfiguration {
+        ServerConfiguration(
+            host: configuration.host,
+            port: configuration.port,
+            headTimeout: .milliseconds(Int(configuration.headTimeout * 1000)),
+            idleTimeout: .milliseconds(Int(configuration.idleTimeout * 1000)),
+            maxConnections: configuration.maxConnections,
+            maxConnectionsPerClient: configuration.maxConnectionsPerClient,
+            trustedProxies: configuration.trustedProxies
+        )
+    }
+
+    /// Finishes set-up as `AppServer.start()` does once it has bound, for an app whose
+    /// responder is driven in-process, with no listener (tests): `host` (an address literal)
+    /// and `port` stand for the address a listener would have bound, and make the app's
+    /// origin. The session sweeper belongs to `AppServer` and is not started.
+    @_spi(Testing) public func startWithoutListener(host: String = "127.0.0.1", port: Int = 5000) throws(ConfigurationError) {
+        try acceptBound(IPAddress(host))
+        try didStartListening(host: host, port: port)
+    }
+
     /// Finishes set-up once the server listens: the redirect URI and the development
     /// provider's address may depend on the port the system picked.
     public func didStartListening(host: String, port: Int) throws(ConfigurationError) {

@@ -137,9 +137,9 @@ extension DevIdentityProvider {
         if satisfiesClaimsChallenge { accessClaims["acrs"] = ["c1"] }
 
         let signing = signing.withLock { $0 }
-        let idKey = faults.badIDTokenSignature ? strayKey : signing.key
+        let idKey = faults.badIDTokenSignature ? try? strayKey() : signing.key
         let idKeyID = faults.unpublishedKeyID ?? signing.keyID
-        guard let idToken = try? JWT.sign(header: ["kid": .string(idKeyID)], claims: idClaims, with: idKey),
+        guard let idKey, let idToken = try? JWT.sign(header: ["kid": .string(idKeyID)], claims: idClaims, with: idKey),
               let accessToken = try? JWT.sign(header: ["kid": .string(signing.keyID)], claims: accessClaims, with: signing.key)
         else {
             return tokenError("server_error", "AADSTS50000: The token could not be signed.", code: 50000, status: .internalServerError)

@@ -41,8 +41,9 @@ public final class DevIdentityProvider: Sendable {
     let signing: Mutex<DevSigningKey>
     /// Keys that signed earlier tokens, still good for `/me` after a rotation.
     let retiredKeys = Mutex<[RSAKey]>([])
-    /// Signs the ID tokens of `DevFaults.badIDTokenSignature`; not in the JWKS.
-    let strayKey: RSAKey
+    /// Signs the ID tokens of `DevFaults.badIDTokenSignature`; not in the JWKS. Made on
+    /// first use: only that fault needs it, and a 2048-bit key is a good part of start-up.
+    private let strayKeyStore = Mutex<RSAKey?>(nil)
     /// Codes and refresh tokens issued and not yet redeemed.
     let grants = Mutex(DevGrants())
     /// Where the app listens and its redirect URI; known once the server has bound its port.
@@ -77,7 +78,16 @@ public final class DevIdentityProvider: Sendable {
         clientID = "dev-" + random.token(byteCount: 12)
         clientSecret = random.token(byteCount: 32)
         signing = Mutex(try DevSigningKey.generate())
-        strayKey = try RSAKey.generate(bits: 2048)
+    }
+
+    /// The key of `DevFaults.badIDTokenSignature`, made the first time it is needed.
+    func strayKey() throws -> RSAKey {
+        try strayKeyStore.withLock { stored in
+            if let stored { return stored }
+            let key = try RSAKey.generate(bits: 2048)
+            stored = key
+            return key
+        }
     }
 
     /// Replaces the signing key with a new one under a new key id, and publishes only that:

@@ -5,7 +5,7 @@ import Foundation
 import JOSE
 import Testing
 
-/// End-to-end, real sockets on port 0: workload identity federation against the
+/// End-to-end, in-process (`RunningApp`): workload identity federation against the
 /// development provider, whose app registration trusts a federated identity credential
 /// (issuer, subject, audience `api://AzureADTokenExchange`, the issuer's key) instead of a
 /// secret. The app reads CLIENT_ASSERTION_FILE for every token request.

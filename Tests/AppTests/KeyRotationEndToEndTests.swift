@@ -3,7 +3,7 @@ import App
 import Foundation
 import Testing
 
-/// End-to-end, real sockets on port 0: the development provider rotates its signing key
+/// End-to-end, in-process (`RunningApp`): the development provider rotates its signing key
 /// or sends tokens naming keys it does not publish; a provider that is down.
 @Suite struct KeyRotationEndToEndTests {
     @Test func aRotationRightAfterAGlitchSignsInAtTheFirstAttempt() throws {
@@ -37,7 +37,7 @@ import Testing
         // A port nothing listens on: the provider is down.
         let closed = try RunningApp()
         let authority = closed.provider.authority(origin: closed.base)
-        closed.server.shutdown()
+        closed.shutdown()
         let app = try RunningApp(["DEV_IDP": "0", "CLIENT_ID": "client", "CLIENT_SECRET": "secret", "AUTHORITY": authority])
         let started = Date()
         for _ in 0..<20 {

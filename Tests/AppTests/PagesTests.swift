@@ -6,14 +6,14 @@ import Testing
 @Suite struct PagesTests {
     @Test func healthCheckAnswersWithATinyBody() throws {
         let app = try TestApp.make()
-        let response = try app.responder.respond(to: HTTPRequest(method: .GET, path: "/healthz"))
+        let response = try app.send(HTTPRequest(method: .GET, path: "/healthz"))
         #expect(response.status == .ok)
         #expect(response.text == "ok")
     }
 
     @Test func withoutIdentityConfigurationTheHomePageNamesTheMissingKeys() throws {
         let app = try TestApp.make()
-        let response = try app.responder.respond(to: HTTPRequest(method: .GET, path: "/"))
+        let response = try app.send(HTTPRequest(method: .GET, path: "/"))
         #expect(response.status == .ok)
         #expect(response.text.contains("Configuration needed"))
         for key in ["CLIENT_ID", "AUTHORITY", "CLIENT_SECRET"] {
@@ -24,7 +24,7 @@ import Testing
     @Test func everyHTMLPageCarriesTheSecurityHeaders() throws {
         let app = try TestApp.make()
         for path in ["/", "/no-such-page"] {
-            let response = try app.responder.respond(to: HTTPRequest(method: .GET, path: path))
+            let response = try app.send(HTTPRequest(method: .GET, path: path))
             let csp = try #require(response.headers["Content-Security-Policy"])
             #expect(csp.contains("frame-ancestors 'none'"))
             #expect(csp.contains("script-src 'self'"))
@@ -38,7 +38,7 @@ import Testing
 
     @Test func unknownPathsGetTheTemplated404() throws {
         let app = try TestApp.make()
-        let response = try app.responder.respond(to: HTTPRequest(method: .GET, path: "/missing"))
+        let response = try app.send(HTTPRequest(method: .GET, path: "/missing"))
         #expect(response.status == .notFound)
         #expect(response.text.contains("Page not found"))
         #expect(response.text.contains("<link rel=\"stylesheet\" href=\"/static/style.css\">"), "uses the shared layout")
@@ -46,7 +46,7 @@ import Testing
 
     @Test func staticFilesAreServedFromPublic() throws {
         let app = try TestApp.make()
-        let response = try app.responder.respond(to: HTTPRequest(method: .GET, path: "/static/style.css"))
+        let response = try app.send(HTTPRequest(method: .GET, path: "/static/style.css"))
         #expect(response.status == .ok)
         #expect(response.headers["Content-Type"]?.hasPrefix("text/css") == true)
         #expect(response.headers["ETag"] != nil)
@@ -55,43 +55,8 @@ import Testing
     @Test func devIdentityProviderShowsABannerOnEveryPage() throws {
         let app = try TestApp.make(["DEV_IDP": "1"])
         for path in ["/", "/missing"] {
-            let response = try app.responder.respond(to: HTTPRequest(method: .GET, path: path))
+            let response = try app.send(HTTPRequest(method: .GET, path: path))
             #expect(response.text.contains("Development identity provider"))
         }
-    }
-}
-
-@Suite struct PageRendererTests {
-    @Test func valuesAreHTMLEscaped() throws {
-        let pages = try PageRenderer(directory: TestApp.root.appendingPathComponent("Templates").path)
-        let response = pages.render("error", ["heading": "<script>alert(1)</script>", "message": "a \"quoted\" & 'single' <b>"])
-        #expect(!response.text.contains("<script>alert(1)</script>"))
-        #expect(response.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
-        #expect(response.text.contains("a &quot;quoted&quot; &amp; &#39;single&#39; &lt;b&gt;"))
-    }
-
-    @Test func privatePagesAreNotStored() throws {
-        let pages = try PageRenderer(directory: TestApp.root.appendingPathComponent("Templates").path)
-        #expect(pages.render("index", private: true).headers["Cache-Control"] == "no-store")
-    }
-
-    @Test func aMissingTemplateDirectoryNamesTheKey() {
-        #expect(throws: ConfigurationError.self) { try PageRenderer(directory: "/nonexistent/templates") }
-    }
-}
-
-@Suite struct ErrorBoundaryTests {
-    struct Failing: HTTPResponder {
-        struct Boom: Error {}
-        func route(for head: HTTPRequest) -> MatchedRoute { MatchedRoute(kind: .nonBlocking) { _ in throw Boom() } }
-    }
-
-    @Test func aThrowingHandlerBecomesTheTemplated500Page() throws {
-        let pages = try PageRenderer(directory: TestApp.root.appendingPathComponent("Templates").path)
-        let boundary = ErrorBoundary(inner: Failing(), pages: pages, logger: .init(label: "test"))
-        let response = try boundary.respond(to: HTTPRequest(method: .GET, path: "/x"))
-        #expect(response.status == .internalServerError)
-        #expect(response.text.contains("Something went wrong"))
-        #expect(response.headers["Content-Security-Policy"] != nil)
     }
 }

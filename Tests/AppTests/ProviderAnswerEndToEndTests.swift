@@ -5,7 +5,7 @@ import Encodings
 import Foundation
 import Testing
 
-/// End-to-end, real sockets on port 0: a provider (or Graph) answering absurdly or not at
+/// End-to-end, in-process (`RunningApp`): a provider (or Graph) answering absurdly or not at
 /// all. The server stays up, pages say what to do without transport details, and the
 /// callback URL cannot choose the account.
 @Suite struct ProviderAnswerEndToEndTests {

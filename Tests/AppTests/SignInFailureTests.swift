@@ -116,12 +116,8 @@ import Testing
     }
 
     @Test func withoutAnyProviderSignInShowsTheConfigurationPage() throws {
-        let sessions = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: sessions) }
-        let server = try AppServer(configuration: TestApp.configuration(["PORT": "0", "SESSION_DIR": sessions.path]), logger: .init(label: "t"))
-        let port = try server.start()
-        defer { server.shutdown() }
-        let browser = Browser(base: "http://127.0.0.1:\(port)")
+        let app = try RunningApp(["DEV_IDP": "0"])
+        let browser = app.browser()
         let login = try browser.get("/login")
         #expect(login.status == 503)
         #expect(login.body.contains("<code>CLIENT_ID</code>"))

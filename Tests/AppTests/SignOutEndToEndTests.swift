@@ -2,7 +2,7 @@ import App
 import Foundation
 import Testing
 
-/// End-to-end, real sockets on port 0: another site tries to sign a user out with the
+/// End-to-end, in-process (`RunningApp`): another site tries to sign a user out with the
 /// user's own cookie (a link, an image, a form); the user stays signed in, and the app's
 /// own button still signs out in one click.
 @Suite struct SignOutEndToEndTests {

@@ -72,7 +72,7 @@ import TestSupport
 
         for label in ["two", "three"] {
             try file.write(Self.token(label))
-            harness.clock.advance(by: 3600)
+            harness.clock.advance(3600)
             _ = try harness.client.acquireTokenSilently(account: account, cache: &cache)
             let form = try #require(harness.idp.tokenRequests.last)
             #expect(form["grant_type"] == "refresh_token")
@@ -117,8 +117,8 @@ import TestSupport
         #expect(lines.count == 1, "\(label): \(capture.lines)")
         #expect(lines.first?.level == .error)
         #expect(lines.first?.metadata["setting"] == "CLIENT_ASSERTION_FILE")
-        #expect(lines.first?.metadata["reason"]?.contains(reason) == true, "\(label): \(capture.lines)")
-        #expect(lines.first?.metadata["reason"]?.contains(file.path) == true, "the operator learns which file")
+        #expect(lines.first?.metadata["reason"]?.description.contains(reason) == true, "\(label): \(capture.lines)")
+        #expect(lines.first?.metadata["reason"]?.description.contains(file.path) == true, "the operator learns which file")
         if let content, !content.allSatisfy(\.isWhitespace) {
             #expect(!capture.text.contains(String(content.prefix(40))), "\(label): the file's content reached the log")
         }
@@ -136,7 +136,7 @@ import TestSupport
         let account = try harness.signIn(cache: &cache).account
         serveRefreshes(harness)
         try FileManager.default.removeItem(atPath: file.path)
-        harness.clock.advance(by: 3600)
+        harness.clock.advance(3600)
         let sent = harness.idp.tokenRequests.count
 
         #expect(throws: OIDCError.credentialFailure("CLIENT_ASSERTION_FILE cannot be read: \(file.path): no such file")) {

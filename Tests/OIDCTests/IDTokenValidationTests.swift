@@ -155,7 +155,7 @@ import Testing
         // Another kid gets its own refetch at once: the limit is per key id (KeyRotationTests).
         #expect(try rejection(harness, kid: "another-unknown") == .idTokenRejected(.unknownKeyID("another-unknown")))
         #expect(harness.idp.requestCount(to: harness.idp.jwksURI) == 3)
-        harness.clock.advance(by: 61)
+        harness.clock.advance(61)
         #expect(try rejection(harness, kid: "another-unknown") == .idTokenRejected(.unknownKeyID("another-unknown")))
         #expect(harness.idp.requestCount(to: harness.idp.jwksURI) == 4)
     }

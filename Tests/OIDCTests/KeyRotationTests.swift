@@ -4,6 +4,7 @@ import HTTPClient
 import JOSE
 import OIDC
 import Testing
+import TestSupport
 
 /// Signing-key rotation and a provider that is down: an unknown key id gets its JWKS
 /// refetch at once (per key id, single-flight, at most 10 a minute), and a failed first
@@ -22,7 +23,7 @@ import Testing
         #expect(try signIn(harness, kid: "glitch") == .idTokenRejected(.unknownKeyID("glitch")))
         #expect(harness.idp.requestCount(to: harness.idp.jwksURI) == 2)
         // Seconds later the provider really rotates; the first sign-in with the new key works.
-        harness.clock.advance(by: 5)
+        harness.clock.advance(5)
         harness.idp.publishedKeys = [.init(key: TestKeys.primary, kid: "key-1"), .init(key: TestKeys.secondary, kid: "key-2")]
         #expect(try signIn(harness, key: TestKeys.secondary, kid: "key-2") == nil)
         #expect(harness.idp.requestCount(to: harness.idp.jwksURI) == 3)
@@ -36,7 +37,7 @@ import Testing
         }
         #expect(harness.idp.requestCount(to: harness.idp.jwksURI) == 1 + 10)
         // A minute later the budget is back: a new kid gets its refetch again.
-        harness.clock.advance(by: 61)
+        harness.clock.advance(61)
         #expect(try signIn(harness, kid: "after-a-minute") == .idTokenRejected(.unknownKeyID("after-a-minute")))
         #expect(harness.idp.requestCount(to: harness.idp.jwksURI) == 12)
     }
@@ -77,32 +78,32 @@ import Testing
     }
 
     @Test func aFailedFirstDiscoveryIsRememberedForAFewSeconds() throws {
-        let clock = TestClock()
+        let clock = TestClock(TestClock.fixedStart)
         let flaky = FlakyTransport(FakeIdentityProvider(clock: clock))
         flaky.failing = true
         let store = ProviderMetadataStore(authority: try Authority.entra("https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad"),
-                                          transport: flaky, clock: clock.function, logger: Harness.quietLogger)
+                                          transport: flaky, clock: clock.clock, logger: Harness.quietLogger)
         let expected = OIDCError.transport(.cannotResolveHost(host: "login.microsoftonline.com"), endpoint: .metadata)
         for _ in 0..<10 { #expect(throws: expected) { try store.metadata() } }
         #expect(flaky.attempts == 1, "requests within the retry interval get the remembered failure")
-        clock.advance(by: 4)
+        clock.advance(4)
         #expect(throws: expected) { try store.metadata() }
         #expect(flaky.attempts == 1)
-        clock.advance(by: 2)
+        clock.advance(2)
         #expect(throws: expected) { try store.metadata() }
         #expect(flaky.attempts == 2, "after the interval one request tries again")
         flaky.failing = false
-        clock.advance(by: 6)
+        clock.advance(6)
         _ = try store.metadata()
         _ = try store.metadata()
         #expect(flaky.attempts == 3)
     }
 
     @Test func requestsQueuedBehindAFailingFetchDoNotEachStartTheirOwn() throws {
-        let clock = TestClock()
+        let clock = TestClock(TestClock.fixedStart)
         let slow = SlowFailingTransport(delay: 0.2)
         let store = ProviderMetadataStore(authority: try Authority.entra("https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad"),
-                                          transport: slow, clock: clock.function, logger: Harness.quietLogger)
+                                          transport: slow, clock: clock.clock, logger: Harness.quietLogger)
         let group = DispatchGroup()
         let failures = LockedCounter()
         for _ in 0..<16 {
@@ -114,15 +115,15 @@ import Testing
     }
 
     @Test func aFailedFirstKeyFetchIsRememberedToo() throws {
-        let clock = TestClock()
+        let clock = TestClock(TestClock.fixedStart)
         let idp = FakeIdentityProvider(clock: clock)
         let transport = FailingURL(idp, url: idp.jwksURI)
-        let store = ProviderMetadataStore(authority: try Authority.entra(idp.authorityURL), transport: transport, clock: clock.function,
+        let store = ProviderMetadataStore(authority: try Authority.entra(idp.authorityURL), transport: transport, clock: clock.clock,
                                           logger: Harness.quietLogger)
         for _ in 0..<5 { #expect(throws: OIDCError.self) { try store.signingKeys() } }
         #expect(idp.requestCount(to: idp.jwksURI) == 0)
         #expect(transport.failures == 1)
-        clock.advance(by: 6)
+        clock.advance(6)
         #expect(throws: OIDCError.self) { try store.signingKeys() }
         #expect(transport.failures == 2)
     }

@@ -27,7 +27,7 @@ import TestSupport
         let (query2, _) = try harness.begin(&flows)
         do { _ = try harness.client.completeSignIn(AuthorizationResponse(code: "secret-auth-code-2", state: query2["state"]), flows: &flows, cache: &cache) } catch { errors.append(error) }
         harness.idp.onToken { _, _ throws(TransportError) in FakeIdentityProvider.json(400, ["error": "invalid_grant", "correlation_id": "c-1"]) }
-        harness.clock.advance(by: 4000)
+        harness.clock.advance(4000)
         var copy = cache
         do { _ = try harness.client.acquireTokenSilently(account: result.account, cache: &copy) } catch { errors.append(error) }
         harness.idp.onToken { _, _ throws(TransportError) in throw .timedOut }

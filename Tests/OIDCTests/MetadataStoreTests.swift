@@ -2,6 +2,7 @@ import Foundation
 import HTTPClient
 import OIDC
 import Testing
+import TestSupport
 
 /// Discovery and JWKS: one fetch per process under concurrency, 24-hour refresh, stale
 /// copy kept when a refresh fails, clear errors for bad documents.
@@ -28,11 +29,11 @@ import Testing
         let harness = Harness()
         _ = try harness.client.metadataStore.metadata()
         _ = try harness.client.metadataStore.signingKeys()
-        harness.clock.advance(by: 23 * 3600)
+        harness.clock.advance(23 * 3600)
         _ = try harness.client.metadataStore.metadata()
         _ = try harness.client.metadataStore.signingKeys()
         #expect(harness.idp.requestCount(to: harness.idp.metadataURL) == 1)
-        harness.clock.advance(by: 3601)
+        harness.clock.advance(3601)
         _ = try harness.client.metadataStore.metadata()
         _ = try harness.client.metadataStore.signingKeys()
         #expect(harness.idp.requestCount(to: harness.idp.metadataURL) == 2)
@@ -40,12 +41,12 @@ import Testing
     }
 
     @Test func failedRefreshKeepsTheCachedCopy() throws {
-        let clock = TestClock()
+        let clock = TestClock(TestClock.fixedStart)
         let idp = FakeIdentityProvider(clock: clock)
         let flaky = FlakyTransport(idp)
-        let store = ProviderMetadataStore(authority: try Authority.entra(idp.authorityURL), transport: flaky, clock: clock.function, logger: Harness.quietLogger)
+        let store = ProviderMetadataStore(authority: try Authority.entra(idp.authorityURL), transport: flaky, clock: clock.clock, logger: Harness.quietLogger)
         let first = try store.metadata()
-        clock.advance(by: 25 * 3600)
+        clock.advance(25 * 3600)
         flaky.failing = true
         #expect(try store.metadata() == first)
         // Retried at most once a minute while failing.
@@ -54,40 +55,40 @@ import Testing
     }
 
     @Test func firstFetchErrorsAreTyped() throws {
-        let clock = TestClock()
+        let clock = TestClock(TestClock.fixedStart)
         let idp = FakeIdentityProvider(clock: clock)
         let flaky = FlakyTransport(idp)
         flaky.failing = true
-        let store = ProviderMetadataStore(authority: try Authority.entra(idp.authorityURL), transport: flaky, clock: clock.function, logger: Harness.quietLogger)
+        let store = ProviderMetadataStore(authority: try Authority.entra(idp.authorityURL), transport: flaky, clock: clock.clock, logger: Harness.quietLogger)
         #expect(throws: OIDCError.transport(.cannotResolveHost(host: "login.microsoftonline.com"), endpoint: .metadata)) { try store.metadata() }
     }
 
     @Test func genericIssuerMustMatchTheConfiguredAuthority() throws {
-        let clock = TestClock()
+        let clock = TestClock(TestClock.fixedStart)
         let idp = FakeIdentityProvider(genericIssuer: "https://idp.example.com", clock: clock)
-        let store = ProviderMetadataStore(authority: try Authority.generic("https://idp.example.com/"), transport: idp, clock: clock.function, logger: Harness.quietLogger)
+        let store = ProviderMetadataStore(authority: try Authority.generic("https://idp.example.com/"), transport: idp, clock: clock.clock, logger: Harness.quietLogger)
         _ = try store.metadata()
         let other = FakeIdentityProvider(genericIssuer: "https://idp.example.com", clock: clock)
         let mismatched = ProviderMetadataStore(authority: try Authority.generic("https://idp.example.com"), transport: Rewriting(other) { body in
             String(decoding: body, as: UTF8.self).replacingOccurrences(of: #""issuer":"https://idp.example.com""#, with: #""issuer":"https://evil.example""#)
-        }, clock: clock.function, logger: Harness.quietLogger)
+        }, clock: clock.clock, logger: Harness.quietLogger)
         #expect(throws: OIDCError.invalidMetadata("issuer does not match OIDC_AUTHORITY")) { try mismatched.metadata() }
     }
 
     @Test func httpEndpointsAreRefused() throws {
-        let clock = TestClock()
+        let clock = TestClock(TestClock.fixedStart)
         let idp = FakeIdentityProvider(clock: clock)
         let store = ProviderMetadataStore(authority: try Authority.entra(idp.authorityURL), transport: Rewriting(idp) { body in
             String(decoding: body, as: UTF8.self).replacingOccurrences(of: "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/oauth2/v2.0/token",
                                                                        with: "http://login.microsoftonline.com/token")
-        }, clock: clock.function, logger: Harness.quietLogger)
+        }, clock: clock.clock, logger: Harness.quietLogger)
         #expect(throws: OIDCError.invalidMetadata("token_endpoint must be an https URL")) { try store.metadata() }
     }
 
     @Test func notJSONMetadata() throws {
-        let clock = TestClock()
+        let clock = TestClock(TestClock.fixedStart)
         let idp = FakeIdentityProvider(clock: clock)
-        let store = ProviderMetadataStore(authority: try Authority.entra(idp.authorityURL), transport: Rewriting(idp) { _ in "<html>" }, clock: clock.function, logger: Harness.quietLogger)
+        let store = ProviderMetadataStore(authority: try Authority.entra(idp.authorityURL), transport: Rewriting(idp) { _ in "<html>" }, clock: clock.clock, logger: Harness.quietLogger)
         #expect(throws: OIDCError.self) { try store.metadata() }
     }
 }

@@ -84,7 +84,7 @@ import Testing
         harness.idp.onToken { _, _ throws(TransportError) in
             OutboundResponse(status: 200, body: Array(#"{"token_type":"Bearer","access_token":"access-2","expires_in":9223372036854775807}"#.utf8))
         }
-        harness.clock.advance(by: 3600)
+        harness.clock.advance(3600)
         let token = try harness.client.acquireTokenSilently(account: signIn.account, cache: &cache)
         #expect(token.accessToken == "access-2")
         #expect(Int64(token.expiresOn.timeIntervalSince1970) == harness.clock.epoch + Self.year)

@@ -75,7 +75,7 @@ import Testing
         var flows = PendingFlows()
         var cache = TokenCache()
         let (query, _) = try harness.begin(&flows)
-        harness.clock.advance(by: 601)
+        harness.clock.advance(601)
         #expect(throws: OIDCError.stateRejected(.expired)) {
             _ = try harness.client.completeSignIn(AuthorizationResponse(code: "c", state: query["state"]), flows: &flows, cache: &cache)
         }

@@ -31,7 +31,7 @@ import Testing
     @Test func returnsCachedTokenWithEnoughLifeLeft() throws {
         var (harness, cache, account) = try signedIn()
         let before = harness.idp.tokenRequests.count
-        harness.clock.advance(by: 3600 - 301)
+        harness.clock.advance(3600 - 301)
         let result = try harness.client.acquireTokenSilently(account: account, cache: &cache)
         #expect(result.accessToken == "access-1")
         #expect(result.source == .cache)
@@ -41,7 +41,7 @@ import Testing
     @Test func refreshesWhenLessThanFiveMinutesLeftAndKeepsTheRotatedRefreshToken() throws {
         var (harness, cache, account) = try signedIn()
         let refreshes = serveRefreshes(harness)
-        harness.clock.advance(by: 3600 - 299)
+        harness.clock.advance(3600 - 299)
         let first = try harness.client.acquireTokenSilently(account: account, cache: &cache)
         #expect(first.accessToken == "access-r1")
         #expect(first.source == .refresh)
@@ -52,7 +52,7 @@ import Testing
         #expect(form["client_secret"] == "s3cret value&=")
         #expect(cache.refreshTokens.values.map(\.secret) == ["refresh-r1"], "rotated token replaced the old one")
 
-        harness.clock.advance(by: 3600)
+        harness.clock.advance(3600)
         let second = try harness.client.acquireTokenSilently(account: account, cache: &cache)
         #expect(second.accessToken == "access-r2")
         #expect(harness.idp.tokenRequests.last?["refresh_token"] == "refresh-r1")
@@ -66,7 +66,7 @@ import Testing
             FakeIdentityProvider.json(400, ["error": "invalid_grant", "error_description": "AADSTS700082: The refresh token has expired",
                                             "error_codes": [700082]])
         }
-        harness.clock.advance(by: 4000)
+        harness.clock.advance(4000)
         do {
             _ = try harness.client.acquireTokenSilently(account: account, cache: &cache)
             Issue.record("expected interaction required")
@@ -94,7 +94,7 @@ import Testing
     @Test func refreshInTriggersEarlyRefreshWithFallback() throws {
         var (harness, cache, account) = try signedIn(refreshIn: 1800)
         #expect(cache.accessTokens.values.first?.refreshOn == String(harness.clock.epoch + 1800))
-        harness.clock.advance(by: 1801)
+        harness.clock.advance(1801)
         // The provider is down: the still-valid cached token is returned.
         harness.idp.onToken { _, _ throws(TransportError) in throw .timedOut }
         let fallback = try harness.client.acquireTokenSilently(account: account, cache: &cache)
@@ -110,7 +110,7 @@ import Testing
         var (harness, cache, account) = try signedIn()
         let idp = harness.idp
         _ = serveRefreshes(harness) { idp.signedIDToken(nonce: nil, overrides: ["sub": "someone-else"]) }
-        harness.clock.advance(by: 4000)
+        harness.clock.advance(4000)
         #expect(throws: OIDCError.idTokenRejected(.identityChanged("sub"))) {
             try harness.client.acquireTokenSilently(account: account, cache: &cache)
         }
@@ -121,7 +121,7 @@ import Testing
         var (harness, cache, account) = try signedIn()
         let idp = harness.idp
         _ = serveRefreshes(harness) { idp.signedIDToken(nonce: nil, overrides: ["name": "Ada King"]) }
-        harness.clock.advance(by: 4000)
+        harness.clock.advance(4000)
         let result = try harness.client.acquireTokenSilently(account: account, cache: &cache)
         #expect(result.refreshedIDTokenClaims?.name == "Ada King")
         #expect(cache.idToken(for: account, clientID: "client-123")?.claims?.name == "Ada King")
@@ -130,7 +130,7 @@ import Testing
     @Test func concurrentRequestsOfOneSessionShareOneRefresh() throws {
         let (harness, cache, account) = try signedIn()
         let refreshes = serveRefreshes(harness, delay: 0.3)
-        harness.clock.advance(by: 4000)
+        harness.clock.advance(4000)
         // Each request loaded its own copy of the session's cache, as a server would.
         let results = ResultBox()
         let group = DispatchGroup()
@@ -151,7 +151,7 @@ import Testing
         var (harness, cache, account) = try signedIn()
         let staleCopy = cache
         let refreshes = serveRefreshes(harness)
-        harness.clock.advance(by: 4000)
+        harness.clock.advance(4000)
         _ = try harness.client.acquireTokenSilently(account: account, cache: &cache)
         var stale = staleCopy
         let late = try harness.client.acquireTokenSilently(account: account, cache: &stale)
@@ -179,7 +179,7 @@ import Testing
         harness.idp.onToken { [idp = harness.idp] form, _ throws(TransportError) in
             idp.tokenResponse(idToken: nil, accessToken: "access-r", refreshToken: nil, scope: form["scope"] ?? "")
         }
-        harness.clock.advance(by: 4000)
+        harness.clock.advance(4000)
         #expect(try harness.client.acquireTokenSilently(account: account, cache: &cache).accessToken == "access-r")
         #expect(harness.idp.tokenRequests.last?["scope"] == "openid profile User.Read")
         // The caller's own scopes are sent as asked: only the provider can say no to them.
@@ -191,7 +191,7 @@ import Testing
         let harness = Harness(genericIssuer: "https://idp.example.com")
         var (cache, account) = try signedIn(harness, grantedScope: "openid profile offline_access User.Read")
         _ = serveRefreshes(harness)
-        harness.clock.advance(by: 4000)
+        harness.clock.advance(4000)
         _ = try harness.client.acquireTokenSilently(account: account, cache: &cache)
         #expect(harness.idp.tokenRequests.last?["scope"] == "openid profile offline_access User.Read")
     }
@@ -201,7 +201,7 @@ import Testing
         let harness = Harness()
         var (cache, account) = try signedIn(harness, grantedScope: "openid profile User.Read")
         _ = serveRefreshes(harness)
-        harness.clock.advance(by: 4000)
+        harness.clock.advance(4000)
         _ = try harness.client.acquireTokenSilently(account: account, cache: &cache)
         #expect(harness.idp.tokenRequests.last?["scope"] == "openid profile offline_access User.Read")
     }

@@ -74,7 +74,7 @@ import TestSupport
         let idp = harness.idp
         let foreign = idp.signedIDToken(nonce: nil, overrides: Self.from(Self.other))
         idp.onToken { _, _ throws(TransportError) in idp.tokenResponse(idToken: foreign, accessToken: "access-foreign") }
-        harness.clock.advance(by: 3600)
+        harness.clock.advance(3600)
         #expect(throws: OIDCError.idTokenRejected(.tenantNotAllowed(Self.other))) {
             try harness.client.acquireTokenSilently(account: signIn.account, cache: &cache)
         }

@@ -2,6 +2,7 @@ import Foundation
 import RedisClient
 import RedisTestSupport
 import Testing
+import TestSupport
 
 /// The commands the session store builds on, against a real redis-server.
 @Suite struct CommandTests {

@@ -1,33 +1,26 @@
+import InMemoryLogging
 import Logging
-import Synchronization
 
-/// A swift-log handler that keeps every line, so tests can check what was logged (once,
-/// at the right level) and, above all, what never was (tokens, codes, session ids).
+/// Every line a test's logger writes, from trace up, kept by swift-log's own
+/// `InMemoryLogHandler`, with what the tests ask of a log on top: whether it mentions
+/// something (once, at the right level) and, above all, that it never does (tokens, codes,
+/// session ids).
 public final class LogCapture: Sendable {
-    public struct Entry: Sendable {
-        public var level: Logger.Level
-        public var message: String
-        public var metadata: [String: String]
+    /// Keeps the entries; its copies (one per logger) share them.
+    private let handler = InMemoryLogHandler()
 
-        /// Message and metadata as one string, for "does the log mention X" checks.
-        public var text: String {
-            ([message] + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: " ")
-        }
-
-        /// `level message key=value ...`
-        public var line: String { "\(level) \(text)" }
-    }
-
-    private let storage = Mutex<[Entry]>([])
-
+    /// A capture with nothing in it yet.
     public init() {}
 
-    /// A logger whose every line (from trace up) lands here.
+    /// A logger whose every line, from trace up, lands here.
     public var logger: Logger {
-        Logger(label: "test") { _ in Handler(capture: self) }
+        var logger = Logger(label: "test") { [handler] _ in handler }
+        logger.logLevel = .trace
+        return logger
     }
 
-    public var entries: [Entry] { storage.withLock { $0 } }
+    /// What was logged, in order.
+    public var entries: [InMemoryLogHandler.Entry] { handler.entries }
 
     /// Every entry as `level message key=value ...`.
     public var lines: [String] { entries.map(\.line) }
@@ -35,27 +28,18 @@ public final class LogCapture: Sendable {
     /// The whole log as one string.
     public var text: String { lines.joined(separator: "\n") }
 
+    /// How many entries (at `level`, or at any) mention `text` in their message or metadata.
     public func count(containing text: String, level: Logger.Level? = nil) -> Int {
         entries.filter { ($0.level == level || level == nil) && $0.text.contains(text) }.count
     }
+}
 
-    fileprivate func append(_ entry: Entry) {
-        storage.withLock { $0.append(entry) }
+extension InMemoryLogHandler.Entry {
+    /// Message and metadata (sorted by key) as one string, for "does the log mention X".
+    public var text: String {
+        ([message.description] + metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: " ")
     }
 
-    struct Handler: LogHandler {
-        let capture: LogCapture
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-            capture.append(Entry(level: event.level, message: event.message.description, metadata: merged.mapValues { "\($0)" }))
-        }
-    }
+    /// `level message key=value ...`
+    public var line: String { "\(level) \(text)" }
 }

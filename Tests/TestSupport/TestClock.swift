@@ -13,9 +13,18 @@ public final class TestClock: Sendable {
         current = Mutex(start)
     }
 
+    /// A start of its own for tests whose expected values are written for one date
+    /// (2026-01-01T00:00:00Z) rather than for the real time.
+    public static let fixedStart = Date(timeIntervalSince1970: 1_767_225_600)
+
     /// The current test time.
     public var now: Date {
         current.withLock { $0 }
+    }
+
+    /// The current test time in whole seconds since 1970, as JWT claims carry it.
+    public var epoch: Int64 {
+        Int64(now.timeIntervalSince1970)
     }
 
     /// Moves the time on by `seconds` (back, when negative).

@@ -107,12 +107,8 @@ extension EventLoop {
     /// headers), matches its route once, and returns the body that route accepts. Runs
     /// inside the parser, before any body byte is taken.
     func acceptHead(_ head: inout HTTPRequest, on connection: Connection) -> Int {
-        if let peer = connection.peer {
-            // The TCP peer as it is, for checks that must not trust any forwarded header.
-            head.peerAddress = connection.peerText
-            ForwardedHeaders.apply(to: &head, peer: peer, peerText: connection.peerText, trusted: context.proxies)
-        }
-        let route = context.responder.route(for: head)
+        let route = Exchange.admit(&head, peer: connection.peer, peerText: connection.peerText, proxies: context.proxies,
+                                   responder: context.responder)
         connection.route = route
         return route.kind.bodyLimit(for: head.method)
     }
@@ -135,7 +131,7 @@ extension EventLoop {
             startNanos: context.accessLogEnabled ? MonotonicClock.nanoseconds() : 0)
         switch route.kind.execution {
         case .eventLoop:
-            write(Self.run(route.handler, request, logger: context.logger), for: info, to: connection)
+            write(Exchange.run(route.handler, request, logger: context.logger), for: info, to: connection)
         case .worker:
             submitToWorker(request, route.handler, info: info, on: connection)
         }
@@ -152,7 +148,7 @@ extension EventLoop {
         let job = WorkerPool.Job(
             cancellation: connection.cancellationFlag(),
             run: { [self] in
-                let response = Self.run(handler, request, logger: logger)
+                let response = Exchange.run(handler, request, logger: logger)
                 execute { [self] in finishBlocking(fd: fd, id: id, info: info, response: response) }
             },
             refuse: { [self] in
@@ -171,16 +167,6 @@ extension EventLoop {
         return response
     }
 
-    /// Calls a handler; a thrown error becomes a plain 500 and a log line.
-    static func run(_ handler: MatchedRoute.Handler, _ request: HTTPRequest, logger: Logger) -> HTTPResponse {
-        do {
-            return try handler(request)
-        } catch {
-            logger.error("Handler failed for \(request.method.rawValue) \(request.path): \(error)")
-            return .text("Internal Server Error\n", status: .internalServerError)
-        }
-    }
-
     /// A worker's answer is back: write it and carry on with what is buffered.
     func finishBlocking(fd: Int32, id: UInt64, info: RequestInfo, response: HTTPResponse) {
         // The client may have gone (and its fd been reused) while the worker ran.
@@ -193,12 +179,11 @@ extension EventLoop {
 
     /// Appends the response to the connection's output (sent by the next flush).
     func write(_ response: HTTPResponse, for info: RequestInfo, to connection: Connection) {
-        // Shutdown may have begun while a worker produced this response; a handler may also
-        // ask for the connection to be closed (`Connection: close`).
-        let keepAlive = info.keepAlive && !draining && !context.isShuttingDown && !Self.asksToClose(response)
-        let framing = ResponseSerializer.Framing(isHead: info.method == .HEAD, isHTTP10: info.isHTTP10, keepAlive: keepAlive)
+        // Shutdown may have begun while a worker produced this response.
+        let framing = Exchange.framing(for: response, method: info.method, isHTTP10: info.isHTTP10,
+                                       keepAlive: info.keepAlive && !draining && !context.isShuttingDown)
         let bytes = ResponseSerializer.write(response, framing: framing, dateLine: dateLine, into: &connection.out)
-        if !keepAlive { connection.closeAfterFlush = true }
+        if !framing.keepAlive { connection.closeAfterFlush = true }
         connection.deadlinePhase = .answered
         if context.accessLogEnabled {
             AccessLog.log(
@@ -207,18 +192,11 @@ extension EventLoop {
         }
     }
 
-    /// The handler said `Connection: close`.
-    static func asksToClose(_ response: HTTPResponse) -> Bool {
-        guard let value = response.headers["Connection"] else { return false }
-        return value.utf8.count == 5 && HTTPHeaders.same(value, "close")
-    }
-
     /// A refused request (malformed, too large, too slow): answer its status, then close,
     /// draining what the client still sends so the answer is not lost to a reset.
     func respondToParseError(_ connection: Connection, _ error: HTTPParseError) {
-        let response = HTTPResponse.text("\(error.status.reason)\n", status: error.status)
-        let framing = ResponseSerializer.Framing(isHead: false, isHTTP10: false, keepAlive: false)
-        let bytes = ResponseSerializer.write(response, framing: framing, dateLine: dateLine, into: &connection.out)
+        let bytes = ResponseSerializer.write(Exchange.refusal(error), framing: Exchange.refusalFraming, dateLine: dateLine,
+                                             into: &connection.out)
         connection.closeAfterFlush = true
         connection.lingerOnClose = true
         if context.accessLogEnabled {

@@ -16,9 +16,11 @@ public protocol HTTPResponder: Sendable {
 }
 
 extension HTTPResponder {
-    /// Matches `request` and runs its handler right here, in one call: for in-process
-    /// callers such as tests. The server does not use it; it matches once and runs the
-    /// handler where the route's kind says.
+    /// Matches `request` and runs its handler right here, in one call, with nothing of what
+    /// the server adds (the peer's address, forwarded headers, the body limit, the framing):
+    /// for unit tests of one responder. The server does not use it; it matches once and runs
+    /// the handler where the route's kind says. To answer as the server does, without a
+    /// socket, tests use `HTTPServerTesting.InProcessServer`.
     public func respond(to request: HTTPRequest) throws -> HTTPResponse {
         try route(for: request).handler(request)
     }

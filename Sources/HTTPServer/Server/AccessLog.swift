@@ -3,8 +3,9 @@ import Logging
 /// The one-line-per-request access log: method, path, status, body bytes and duration.
 /// Only the path is logged: never the query string (codes, tokens), cookies or
 /// Authorization headers.
-enum AccessLog {
-    static func log(
+package enum AccessLog {
+    /// Logs one request's line at `info`; `reason` says why a refused request was refused.
+    package static func log(
         _ logger: Logger, method: String, path: String, status: Int, bytes: Int,
         nanoseconds: UInt64, reason: String? = nil
     ) {

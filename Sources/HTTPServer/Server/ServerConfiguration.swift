@@ -1,3 +1,5 @@
+import Logging
+
 /// Everything the server can be told: where to listen, its limits and timeouts, which
 /// proxies to trust and how many threads to use. Every limit a client can push against has
 /// a default here and a clear answer when it is reached.
@@ -106,6 +108,12 @@ public struct ServerConfiguration: Sendable {
         HTTPParseLimits(
             maxRequestLine: maxRequestLine, maxHeaderBytes: maxHeaderBytes,
             maxHeaderCount: maxHeaderCount, maxBodyBytes: maxBodyBytes)
+    }
+
+    /// Whether requests are access-logged to `logger`: decided once per server, since
+    /// measuring durations and formatting lines costs even when nothing is logged.
+    package func logsAccess(to logger: Logger) -> Bool {
+        accessLog && logger.logLevel <= .info
     }
 
     /// `maxConnectionsPerClient`, or its default for `maxConnections`.

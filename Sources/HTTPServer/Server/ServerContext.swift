@@ -63,7 +63,7 @@ final class ServerContext: Sendable {
         self.maxPendingOutputPerConnection = max(1, configuration.maxPendingOutputPerConnection)
         self.maxPendingOutputTotal = max(1, configuration.maxPendingOutputTotal)
         self.clients = ClientConnectionTable(limit: configuration.effectiveMaxConnectionsPerClient)
-        self.accessLogEnabled = configuration.accessLog && logger.logLevel <= .info
+        self.accessLogEnabled = configuration.logsAccess(to: logger)
     }
 
     /// True once shutdown has begun.

@@ -2,14 +2,17 @@ import Encodings
 import Foundation
 import HTTPClient
 import HTTPCore
+import HTTPServerTesting
 
-/// A cookie-keeping HTTP client for end-to-end tests: real sockets through the app's own
-/// libcurl transport, redirects followed by hand so tests can look at each step.
+/// A cookie-keeping HTTP client for end-to-end tests, redirects followed by hand so tests
+/// can look at each step. It reaches an in-process app through `RunningApp.network`, and
+/// anything else (the real server) over sockets, through the app's own libcurl transport.
 final class Browser: @unchecked Sendable {
     let base: String
     private(set) var cookies: [String: String] = [:]
     private(set) var cookieHeaders: [String] = []
-    private let transport = CurlTransport()
+    /// Real sockets, for origins that are not in-process.
+    private let curl = CurlTransport()
 
     init(base: String) {
         self.base = base
@@ -70,6 +73,7 @@ final class Browser: @unchecked Sendable {
         if !cookies.isEmpty {
             request.headers.add("Cookie", cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; "))
         }
+        let transport: any HTTPTransport = RunningApp.network.serves(request.url) ? RunningApp.network : curl
         let response = try transport.send(request)
         for header in response.headers where header.name.lowercased() == "set-cookie" {
             cookieHeaders.append(header.value)

@@ -2,46 +2,104 @@
 @_spi(Testing) import DevIdentityProvider
 import Foundation
 import HTTPServer
+import HTTPServerTesting
 import Logging
 import SessionStore
 import Synchronization
 import Testing
 import TestSupport
 
-/// Starts the whole app in-process on 127.0.0.1 with port 0 and the development identity
-/// provider, with its own session directory, and walks browsers through sign-in.
+/// The whole app with the development identity provider, its own session directory and a
+/// log that keeps every line, walking browsers through sign-in. By default in-process: its
+/// responder is driven as the server's event loop would drive it (`InProcessServer`), at an
+/// origin of `network`, and the app reaches its provider and Graph over that network too,
+/// with no socket and no libcurl (and no session sweeper: tests sweep by hand).
+/// `.realServer` starts the real server on 127.0.0.1 with port 0 instead, reached over
+/// libcurl (`RealServerTests`).
 final class RunningApp: @unchecked Sendable {
-    let server: AppServer
+    /// How the app is reached.
+    enum Mode {
+        /// Through its responder, on `RunningApp.network`.
+        case inProcess
+        /// Over sockets: the real HTTP server, port 0, libcurl both ways.
+        case realServer
+    }
+
+    /// The network every in-process app of the test process is attached to, so apps reach
+    /// each other (a second instance, an app signing in through another's provider) and a
+    /// browser reaches them all.
+    static let network = InProcessNetwork()
+
+    /// The app the requests reach.
+    let app: WebApp
+    /// The real server, in `.realServer` mode.
+    let server: AppServer?
+    /// What drives the app's responder in `.inProcess` mode (to send from another peer).
+    let inProcess: InProcessServer?
+    /// The port of the app's origin: bound by the real server, or given by `network`.
     let port: Int
+    /// Where the app keeps its sessions (removed when the test is done with the app).
     let sessionDirectory: URL
+    /// Every line the app (and, in-process, its access log) wrote.
     let log: LogCapture
 
+    /// The app's origin, `http://127.0.0.1:PORT`.
     var base: String { "http://127.0.0.1:\(port)" }
-    var app: WebApp { server.app }
-    var provider: DevIdentityProvider { server.app.devIdentityProvider! }
+    /// The development provider; there is one only with DEV_IDP on (the default).
+    var provider: DevIdentityProvider { app.devIdentityProvider! }
 
     /// `environment` overrides the defaults (the development provider on, its own session
     /// directory); with SESSION_DIR set, instances share that directory as a deployment of
     /// several instances would.
     init(_ environment: [String: String] = [:], devUsers: [DevUser] = DevUser.demoUsers,
          devAuthorityTenant: String = DevIdentityProvider.tenantID, devFederatedCredential: DevFederatedCredential? = nil,
-         clock: @escaping @Sendable () -> Date = Date.init) throws {
+         clock: @escaping @Sendable () -> Date = Date.init, mode: Mode = .inProcess) throws {
         sessionDirectory = environment["SESSION_DIR"].map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("e2e-sessions-\(UUID().uuidString)")
         var settings = ["DEV_IDP": "1", "PORT": "0", "HOST": "127.0.0.1", "SESSION_DIR": sessionDirectory.path]
         settings.merge(environment) { _, new in new }
         let configuration = try TestApp.configuration(settings)
         log = LogCapture()
-        server = try AppServer(configuration: configuration, logger: log.logger, clock: clock, devUsers: devUsers,
-                               devAuthorityTenant: devAuthorityTenant, devFederatedCredential: devFederatedCredential)
-        port = try server.start()
+        switch mode {
+        case .realServer:
+            let server = try AppServer(configuration: configuration, logger: log.logger, clock: clock, devUsers: devUsers,
+                                       devAuthorityTenant: devAuthorityTenant, devFederatedCredential: devFederatedCredential)
+            port = try server.start()
+            app = server.app
+            self.server = server
+            inProcess = nil
+        case .inProcess:
+            app = try WebApp(configuration: configuration, logger: log.logger, transport: Self.network, clock: clock, devUsers: devUsers,
+                             devAuthorityTenant: devAuthorityTenant, devFederatedCredential: devFederatedCredential)
+            let inProcess = try InProcessServer(responder: app.responder, configuration: app.serverConfiguration, logger: log.logger)
+            port = Self.network.attach(inProcess)
+            self.inProcess = inProcess
+            server = nil
+            do {
+                try app.startWithoutListener(host: "127.0.0.1", port: port)
+            } catch {
+                Self.network.detach(port: port)
+                throw error
+            }
+        }
     }
 
     deinit {
-        server.shutdown()
+        shutdown()
         try? FileManager.default.removeItem(at: sessionDirectory)
     }
 
+    /// Stops answering: the real server shuts down, an in-process origin refuses
+    /// connections from now on (a provider that is down).
+    func shutdown() {
+        if let server {
+            server.shutdown()
+        } else {
+            Self.network.detach(port: port)
+        }
+    }
+
+    /// A new browser, with no cookies yet, at the app's origin.
     func browser() -> Browser { Browser(base: base) }
 
     /// Another instance signing in through this one's development provider, as a second

@@ -1,6 +1,7 @@
 import App
 import Foundation
 import HTTPServer
+import HTTPServerTesting
 import Logging
 
 /// Builds the app in-process for tests, pointed at the repository's Templates/ and Public/.
@@ -29,6 +30,14 @@ enum TestApp {
         } catch {
             return error as? ConfigurationError
         }
+    }
+}
+
+extension WebApp {
+    /// Sends `request` through the app's responder as the server's event loop would, with
+    /// the app's server settings and no socket (`InProcessServer`), from 127.0.0.1.
+    func send(_ request: HTTPRequest) throws -> HTTPResponse {
+        try InProcessServer(responder: responder, configuration: serverConfiguration).send(request)
     }
 }
 

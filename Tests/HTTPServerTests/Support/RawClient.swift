@@ -1,24 +1,34 @@
 import Glibc
+import HTTPServerTesting
 
-/// A plain POSIX-socket HTTP client for tests: sends raw bytes and reads raw responses,
-/// so tests see exactly what the server put on the wire (including when it closes).
+/// One response as it came off the wire (read by `ResponseReader`).
 struct RawResponse {
+    /// The status code.
     var status: Int
+    /// The reason phrase of the status line.
     var reason: String
+    /// The header fields, in order, as sent.
     var headers: [(name: String, value: String)]
+    /// The body (none for HEAD).
     var body: [UInt8]
 
+    /// The first value of header `name`, in any case.
     func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
+    /// The body as UTF-8 text.
     var text: String { String(decoding: body, as: UTF8.self) }
 }
 
+/// Why the client could not go on: connect, send or read failed, or timed out.
 struct ClientError: Error, CustomStringConvertible {
+    /// What happened.
     var description: String
 }
 
+/// A plain POSIX-socket HTTP client for tests: sends raw bytes and reads raw responses,
+/// so tests see exactly what the server put on the wire (including when it closes).
 final class RawClient {
     /// The socket; -1 once `reset()` has closed it.
     private(set) var fd: Int32
@@ -116,32 +126,13 @@ final class RawClient {
     /// Reads one response. `bodyExpected: false` for answers to HEAD.
     func readResponse(bodyExpected: Bool = true) throws -> RawResponse {
         while true {
-            if let end = headEnd() {
-                let head = String(decoding: buffer[0..<end], as: UTF8.self)
-                var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
-                let statusLine = lines.removeFirst().split(separator: " ", maxSplits: 2)
-                guard statusLine.count >= 2, let status = Int(statusLine[1]) else {
-                    throw ClientError(description: "bad status line in \(head)")
-                }
-                var headers: [(name: String, value: String)] = []
-                for line in lines where !line.isEmpty {
-                    let parts = line.split(separator: ":", maxSplits: 1)
-                    headers.append((String(parts[0]), parts.count > 1 ? String(parts[1].drop { $0 == " " }) : ""))
-                }
-                var response = RawResponse(status: status, reason: statusLine.count > 2 ? String(statusLine[2]) : "", headers: headers, body: [])
-                var length = 0
-                if bodyExpected && status >= 200 && status != 204 && status != 304 {
-                    length = Int(response.header("Content-Length") ?? "0") ?? 0
-                }
-                while buffer.count < end + 4 + length {
-                    guard let n = fill(), n > 0 else { throw ClientError(description: "connection ended inside a body") }
-                }
-                response.body = Array(buffer[(end + 4)..<(end + 4 + length)])
-                buffer.removeFirst(end + 4 + length)
-                return response
+            if let (response, count) = try ResponseReader.read(buffer, bodyExpected: bodyExpected) {
+                buffer.removeFirst(count)
+                return RawResponse(status: response.status.code, reason: response.status.reason,
+                                   headers: Array(response.headers), body: response.body)
             }
             guard let n = fill() else { throw ClientError(description: "timed out waiting for a response") }
-            if n == 0 { throw ClientError(description: "connection closed before a response (\(buffer.count) bytes)") }
+            if n == 0 { throw ClientError(description: "connection closed before a complete response (\(buffer.count) bytes)") }
         }
     }
 
@@ -159,12 +150,4 @@ final class RawClient {
 
     /// Bytes received but not consumed by readResponse.
     var unread: [UInt8] { buffer }
-
-    private func headEnd() -> Int? {
-        guard buffer.count >= 4 else { return nil }
-        for i in 0...(buffer.count - 4) where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
-            return i
-        }
-        return nil
-    }
 }

@@ -4,6 +4,7 @@ import Foundation
 import HTTPClient
 import JOSE
 import OIDC
+import TestSupport
 
 /// An in-memory identity provider behind the HTTPTransport protocol: serves discovery and
 /// JWKS, answers the token endpoint with a scripted handler, records every request, and

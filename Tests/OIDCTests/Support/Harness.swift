@@ -4,6 +4,7 @@ import HTTPClient
 import JOSE
 import Logging
 import OIDC
+import TestSupport
 
 /// Wires an OIDCClient to a fake provider, a hand-moved clock and deterministic random
 /// bytes, with shortcuts for the steps of a sign-in.
@@ -19,14 +20,14 @@ struct Harness {
     init(tenant: String = "9188040d-6c67-4c5b-b112-36a304b66dad", credential: ClientCredential = .secret("s3cret value&=", method: .post),
          scopes: [String] = ["User.Read"], clockSkew: TimeInterval = 300, tenants: TenantRestriction = .issuer,
          logger: Logger = Harness.quietLogger) {
-        let clock = TestClock()
+        let clock = TestClock(TestClock.fixedStart)
         let idp = FakeIdentityProvider(entraTenant: tenant, clock: clock)
         self.init(clock: clock, idp: idp, authority: try! Authority.entra(idp.authorityURL), credential: credential, scopes: scopes,
                   clockSkew: clockSkew, tenants: tenants, logger: logger)
     }
 
     init(genericIssuer: String, credential: ClientCredential = .secret("s3cret", method: .post)) {
-        let clock = TestClock()
+        let clock = TestClock(TestClock.fixedStart)
         let idp = FakeIdentityProvider(genericIssuer: genericIssuer, clock: clock)
         self.init(clock: clock, idp: idp, authority: try! Authority.generic(genericIssuer), credential: credential, scopes: ["User.Read"],
                   clockSkew: 300, tenants: .issuer, logger: Harness.quietLogger)
@@ -40,7 +41,7 @@ struct Harness {
         let configuration = OIDCConfiguration(authority: authority, clientID: idp.clientID, credential: credential,
                                               redirectURI: "https://app.example/getAToken", scopes: scopes, clockSkew: clockSkew,
                                               tenants: tenants)
-        client = OIDCClient(configuration: configuration, transport: idp, clock: clock.function, random: random, logger: logger)
+        client = OIDCClient(configuration: configuration, transport: idp, clock: clock.clock, random: random, logger: logger)
     }
 
     /// Starts a sign-in and returns the authorize URL's parameters and the flow record.

@@ -33,22 +33,6 @@ func uniqueKey(_ name: String = #function) -> String {
     "test:\(name):\(UUID().uuidString)"
 }
 
-/// Runs `body` on `count` threads at once and returns what each threw, if anything.
-func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) throws -> Void) -> [Error] {
-    let errors = NSLock()
-    nonisolated(unsafe) var thrown: [Error] = []
-    let group = DispatchGroup()
-    for index in 0..<count {
-        group.enter()
-        Thread {
-            do { try body(index) } catch { errors.withLock { thrown.append(error) } }
-            group.leave()
-        }.start()
-    }
-    group.wait()
-    return errors.withLock { thrown }
-}
-
 /// Seconds `body` took.
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = ContinuousClock.now

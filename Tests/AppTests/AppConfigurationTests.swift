@@ -2,30 +2,8 @@ import App
 import Foundation
 import Testing
 
-/// Tests for reading `.env` and the environment, and for the start-up errors that name a key.
-@Suite struct DotEnvTests {
-    @Test func parsesCommentsQuotesAndExport() throws {
-        let values = try DotEnv.parse("""
-        # a comment
-        CLIENT_ID=abc
-        export SCOPE="User.Read Mail.Read"
-        CLIENT_SECRET='s3cr=t'
-        PORT=8080  # local
-
-        EMPTY=
-        """)
-        #expect(values["CLIENT_ID"] == "abc")
-        #expect(values["SCOPE"] == "User.Read Mail.Read")
-        #expect(values["CLIENT_SECRET"] == "s3cr=t")
-        #expect(values["PORT"] == "8080")
-        #expect(values["EMPTY"] == "")
-    }
-
-    @Test func rejectsALineWithoutEquals() {
-        #expect(throws: ConfigurationError.self) { try DotEnv.parse("CLIENT_ID abc") }
-    }
-}
-
+/// The settings read from the environment and `.env`: defaults, which source wins, the
+/// start-up errors that name a key, and the shipped example and README listing every key.
 @Suite struct AppConfigurationTests {
     @Test func defaults() throws {
         let config = try AppConfiguration.load(environment: [:])
