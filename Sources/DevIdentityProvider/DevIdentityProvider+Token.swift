@@ -1,6 +1,7 @@
 import CryptoSupport
 import Encodings
 import FoundationEssentials
+import Glibc
 import HTTPServer
 import JOSE
 
@@ -137,6 +138,10 @@ extension DevIdentityProvider {
         if satisfiesClaimsChallenge { accessClaims["acrs"] = ["c1"] }
 
         let signing = signing.withLock { $0 }
+        if faults.tokenSigningDelay > .zero {
+            let (seconds, attoseconds) = faults.tokenSigningDelay.components
+            usleep(UInt32(seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
+        }
         let idKey = faults.badIDTokenSignature ? strayKey : signing.key
         let idKeyID = faults.unpublishedKeyID ?? signing.keyID
         guard let idToken = try? JWT.sign(header: ["kid": .string(idKeyID)], claims: idClaims, with: idKey),
