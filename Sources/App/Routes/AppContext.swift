@@ -4,12 +4,15 @@ import HTTPServer
 import Logging
 import OIDC
 
-/// What every route shares: settings, pages, sessions, the identity provider, the logger,
-/// and the few page shapes they all use (signed-in pages, error pages, sign-in redirects).
+/// What every route shares: settings, pages, sessions, the browser's sign-ins in progress,
+/// the identity provider, the logger, and the few page shapes they all use (signed-in
+/// pages, error pages, the way to sign-in).
 struct AppContext: Sendable {
     let configuration: AppConfiguration
     let pages: PageRenderer
     let sessions: SessionAccess
+    /// The cookie that carries the sign-ins this browser has started.
+    let pendingSignIns: PendingSignInCookie
     let identitySlot: IdentitySlot
     let logger: Logger
 
@@ -37,10 +40,18 @@ struct AppContext: Sendable {
         return page("error", context, user: user, status: status)
     }
 
-    /// Sends a signed-out browser to sign in, to come back to `next` afterwards.
-    func signInRedirect(next: String) -> HTTPResponse {
-        var response = HTTPResponse.redirect(to: "/login?" + FormURLEncoding.encode([("next", LocalPath.sanitize(next))]))
-        response.headers["Cache-Control"] = "no-store"
+    /// The answer of a protected page when nobody (or nobody it still trusts) is signed
+    /// in: a browser's top-level navigation goes straight to the identity provider and comes
+    /// back to `next` (asking for `claims` when a claims challenge wants more); a script's or
+    /// API client's call gets a 401 with JSON (`APICaller`).
+    func signInRequired(_ request: HTTPRequest, next: String, claims: String? = nil) -> HTTPResponse {
+        var response: HTTPResponse
+        if APICaller.isAPICall(request) {
+            response = APICaller.unauthenticated(signIn: SignInRoutes.loginPath(next: next), cookieName: sessions.cookie(for: request).name)
+        } else {
+            response = SignInRoutes.start(request, app: self, options: SignInOptions(returnPath: next, claims: claims))
+        }
+        response.headers["Vary"] = APICaller.varyHeaders
         return response
     }
 
