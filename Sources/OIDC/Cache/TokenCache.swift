@@ -83,9 +83,7 @@ public struct TokenCache: Sendable, Equatable, Codable {
 
     /// The cache as MSAL-compatible JSON. It contains tokens: store it like a password.
     public func serialized() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(json)) ?? Data("{}".utf8))
+        json.serialized(pretty: true)
     }
 
     public var isEmpty: Bool {
