@@ -25,6 +25,26 @@ struct AppContext: Sendable {
         return pages.render(template, context, status: status, private: user != nil)
     }
 
+    /// `template` for signed-in users prerendered (`PrerenderedPage`): the user's values
+    /// (`SignedInUser.slotNames`) and `slots` filled in per request, `context` fixed; nil
+    /// when the page does not fit (then `page(_:_:user:status:)` renders it).
+    func prerendered(_ template: String, slots: [String] = [], rows: (key: String, slots: [String])? = nil,
+                     context: [String: Any] = [:]) -> PrerenderedPage? {
+        PrerenderedPage(pages: pages, template: template, slots: SignedInUser.slotNames + slots, rows: rows) { marker in
+            var page = context
+            page["user"] = Dictionary(uniqueKeysWithValues: SignedInUser.slotNames.map { ($0, marker($0)) })
+            for slot in slots { page[slot] = marker(slot) }
+            return page
+        }
+    }
+
+    /// A signed-in page from its prerendered form, with the user's and the page's `values`
+    /// and `rows`; nil when it has none or declines these values (then render it with
+    /// `page(_:_:user:status:)`).
+    func page(_ prerendered: PrerenderedPage?, values: [String] = [], rows: [[String]] = [], user: SignedInUser) -> HTTPResponse? {
+        prerendered?.body(user.slotValues + values, rows: rows).map { pages.response(body: $0, status: .ok, private: true) }
+    }
+
     /// The error page: a plain-words heading and message, optional details (provider error
     /// codes, correlation ids) and a link to try again. Every value is escaped by the template.
     func errorPage(heading: String, message: String, details: [(String, String)] = [], retryURL: String? = nil,

@@ -11,10 +11,11 @@ struct GraphRoutes {
     /// Blocking: it may refresh tokens and always calls Graph over the network.
     func register(on router: Router) {
         let app = app
-        router.get("/graph", .blocking) { request in try Self.graph(request, app: app) }
+        let page = app.prerendered("graph", slots: ["endpoint", "rawJSON"], rows: (key: "fields", slots: ["name", "value"]))
+        router.get("/graph", .blocking) { request in try Self.graph(request, app: app, page: page) }
     }
 
-    static func graph(_ request: HTTPRequest, app: AppContext) throws -> HTTPResponse {
+    static func graph(_ request: HTTPRequest, app: AppContext, page: PrerenderedPage? = nil) throws -> HTTPResponse {
         guard let identity = app.identity else { return app.configurationPage() }
         guard let (session, user) = try app.sessions.signedIn(request), let tokens = session.signedInTokens() else {
             return app.signInRequired(request, next: "/graph")
@@ -35,10 +36,15 @@ struct GraphRoutes {
         let graph = GraphClient(endpoint: identity.graphEndpoint, transport: identity.transport)
         do {
             let profile = try graph.profile(accessToken: token.accessToken)
+            let rows = ProfileTable.rows(profile)
+            let rawJSON = ProfileTable.prettyJSON(profile)
+            if let prerendered = app.page(page, values: [identity.graphEndpoint, rawJSON], rows: rows.map { [$0.name, $0.value] }, user: user) {
+                return prerendered
+            }
             return app.page("graph", [
                 "endpoint": identity.graphEndpoint,
-                "fields": ProfileTable.rows(profile),
-                "rawJSON": ProfileTable.prettyJSON(profile),
+                "fields": rows.map { ["name": $0.name, "value": $0.value] },
+                "rawJSON": rawJSON,
             ], user: user)
         } catch {
             return graphFailure(error, request: request, user: user, app: app)
