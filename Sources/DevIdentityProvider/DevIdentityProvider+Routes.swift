@@ -64,9 +64,11 @@ extension DevIdentityProvider: HTTPResponder {
         .text("No such development provider endpoint\n", status: .notFound)
     }
 
+    /// The headers of every JSON answer.
+    static let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"]
+
     func json(_ object: [String: JSONValue], status: HTTPStatus = .ok, headers extra: [(String, String)] = []) -> HTTPResponse {
-        var response = HTTPResponse(status: status, headers: ["Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"],
-                                    body: JSONValue.serialize(object))
+        var response = HTTPResponse(status: status, headers: Self.jsonHeaders, body: JSONValue.serialize(object))
         for (name, value) in extra { response.headers.add(name, value) }
         return response
     }

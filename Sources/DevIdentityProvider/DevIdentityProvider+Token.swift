@@ -150,7 +150,13 @@ extension DevIdentityProvider {
             return tokenError("server_error", "AADSTS50000: The token could not be signed.", code: 50000, status: .internalServerError)
         }
         let refreshToken = random.token(byteCount: 32)
-        grants.withLock { $0.issueRefreshToken(refreshToken, for: DevRefreshGrant(user: user, clientID: clientID, scopes: scopes)) }
+        let issued = DevIssuedAccessToken(objectID: user.objectID, expiresAt: Date(timeIntervalSince1970: TimeInterval(now + accessLifetime)),
+                                          satisfiesClaimsChallenge: satisfiesClaimsChallenge)
+        let accessHash = Digest.sha256(accessToken)
+        grants.withLock { grants in
+            grants.issueRefreshToken(refreshToken, for: DevRefreshGrant(user: user, clientID: clientID, scopes: scopes))
+            grants.issueAccessToken(hash: accessHash, issued, now: clock())
+        }
 
         var body: [String: JSONValue] = [
             "token_type": "Bearer",

@@ -26,6 +26,8 @@ public final class DevIdentityProvider: Sendable {
     public let clientSecret: String
     /// The demo accounts the authorize page offers.
     public let users: [DevUser]
+    /// Each user's Graph `/me` body, by object id.
+    let profiles: [String: [UInt8]]
     /// The tenant segment of the authority the app is told to use: the demo tenant, or
     /// `organizations` / `common`, whose metadata carries Entra's `{tenantid}` issuer.
     public let authorityTenant: String
@@ -73,6 +75,7 @@ public final class DevIdentityProvider: Sendable {
     ) throws {
         self.pages = pages
         self.users = users
+        profiles = Dictionary(users.map { ($0.objectID, Self.profile(of: $0)) }, uniquingKeysWith: { first, _ in first })
         self.authorityTenant = authorityTenant
         self.federatedCredential = federatedCredential
         self.random = random

@@ -10,22 +10,29 @@ extension OIDCClient {
     /// strings with the configuration and, for an issuer-pinned authority, with the
     /// discovery document only when one has already been fetched.
     public func tenantRefusal(forSignedIn claims: IDTokenClaims) -> String? {
-        let refused = LogSafe.token(claims.tenantID ?? "none")
+        let admitted: Bool
         switch configuration.tenants {
         case .anyTenant:
-            return nil
+            admitted = true
         case .only:
             // The issuer was checked against the `tid` at sign-in; the list is what can change.
-            return configuration.tenants.permits(claims.tenantID, templatedIssuer: true) ? nil : refused
+            admitted = configuration.tenants.permits(claims.tenantID, templatedIssuer: true)
         case .issuer:
             if let pinned = pinnedTenantID {
-                return claims.tenantID?.lowercased() == pinned ? nil : refused
+                admitted = claims.tenantID.map { Self.sameASCII($0, pinned) } ?? false
+            } else if let issuer = metadataStore.cachedMetadata()?.issuer, !issuer.contains("{tenantid}") {
+                admitted = claims.issuer == issuer
+            } else {
+                admitted = true
             }
-            if let issuer = metadataStore.cachedMetadata()?.issuer, !issuer.contains("{tenantid}"), claims.issuer != issuer {
-                return refused
-            }
-            return nil
         }
+        return admitted ? nil : LogSafe.token(claims.tenantID ?? "none")
+    }
+
+    /// `text` equals `lowercase` (already lowercased) ignoring ASCII case, without allocating.
+    static func sameASCII(_ text: String, _ lowercase: String) -> Bool {
+        text.utf8.count == lowercase.utf8.count
+            && zip(text.utf8, lowercase.utf8).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0) == $1 }
     }
 
     /// The directory id an Entra authority names by GUID (lowercased); nil for a domain,
