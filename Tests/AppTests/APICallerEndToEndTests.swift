@@ -56,10 +56,7 @@ import Testing
 
     @Test func aRevokedRefreshTokenGives401ToAnAPICall() throws {
         let app = try RunningApp()
-        app.provider.faults.withLock {
-            $0.accessTokenLifetime = 60
-            $0.rejectRefreshTokens = true
-        }
+        app.revokeRefreshTokens()
         let browser = app.browser()
         try app.signIn(browser, as: "adele")
         let page = try app.browser().send(path: "/graph", headers: [("Accept", "application/json"),

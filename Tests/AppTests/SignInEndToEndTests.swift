@@ -139,10 +139,7 @@ import Testing
 
     @Test func aRevokedRefreshTokenSendsTheUserThroughSignInBackToGraph() throws {
         let app = try RunningApp()
-        app.provider.faults.withLock {
-            $0.accessTokenLifetime = 60
-            $0.rejectRefreshTokens = true
-        }
+        app.revokeRefreshTokens()
         let browser = app.browser()
         try app.signIn(browser, as: "adele")
         let graph = try browser.get("/graph")

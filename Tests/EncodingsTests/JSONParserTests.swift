@@ -72,7 +72,8 @@ import Testing
     }
 }
 
-/// A small deterministic random source (SplitMix64), so generated cases repeat.
+/// A deterministic source of choices (Knuth's MMIX linear congruential generator, high
+/// bits), so the generated cases are the same on every run.
 struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
 
@@ -81,11 +82,8 @@ struct SeededGenerator: RandomNumberGenerator {
     }
 
     mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return state >> 17 | state << 47
     }
 }
 

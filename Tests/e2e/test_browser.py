@@ -11,6 +11,8 @@ In one browser session it checks that:
   `/` signed out with the cookie gone; a signed-out visit to `/admin` goes straight to the
   provider; signing in as Alex (no admin role) there comes back to `/admin`, which answers
   with the 403 page;
+- a script's fetch() of `/graph` signed out gets 401 JSON with a `WWW-Authenticate` challenge,
+  and Alex's fetch() of `/admin` gets 403 JSON;
 - no page logs a Content-Security-Policy violation or an error about the app's origin
   (and that this console check does catch an inline script).
 
@@ -134,6 +136,18 @@ def document_requests(driver):
     return documents
 
 
+def fetch(driver, base, path):
+    """The page's own fetch() of `path` (Sec-Fetch-Mode: cors): status, JSON body, challenge.
+    Chromium logs the error status as a failed load; that line, and only that, is expected."""
+    status, body, challenge = driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        fetch(arguments[0]).then(r => r.json().then(j => done([r.status, j, r.headers.get("WWW-Authenticate") || ""])))
+            .catch(e => done([0, String(e), ""]));""", path)
+    problems = console_problems(driver, base)
+    assert all(p.startswith(f"{base}{path} ") and f"status of {status} " in p for p in problems), problems
+    return status, body, challenge
+
+
 def session_cookie(driver):
     return next((cookie for cookie in driver.get_cookies() if cookie["name"] == "session"), None)
 
@@ -173,6 +187,10 @@ def test_sign_in_graph_admin_sign_out_and_forbidden_in_a_real_browser(start_app,
     walk.click("main form[action='/logout'] button")
     walk.page("home-signed-out-again", "This app signs you in")
     assert session_cookie(driver) is None, f"session cookie left after sign-out: {driver.get_cookies()}"
+    # A script's fetch() of a protected page gets a 401 it can act on, not a redirect.
+    status, body, challenge = fetch(driver, app.base, "/graph")
+    assert status == 401 and body == {"error": "unauthenticated", "login": "/login?next=%2Fgraph"}, (status, body)
+    assert challenge.startswith("Cookie realm="), challenge
 
     document_requests(driver)
     walk.open("/admin")
@@ -185,6 +203,8 @@ def test_sign_in_graph_admin_sign_out_and_forbidden_in_a_real_browser(start_app,
     walk.click("main a[href='/']")
     walk.page("home-alex", "Welcome, Alex Wilber", "Call Microsoft Graph")
     assert not driver.find_elements(By.CSS_SELECTOR, "a[href='/admin']"), "Alex, not an admin, is offered the Admin link"
+    status, body, _ = fetch(driver, app.base, "/admin")
+    assert status == 403 and body == {"error": "forbidden", "missing_role": "admin"}, (status, body)
 
     # The console check is not vacuous: an inline script is blocked by the CSP and reported.
     driver.execute_script("const s = document.createElement('script'); s.textContent = 'void 0'; document.body.append(s)")

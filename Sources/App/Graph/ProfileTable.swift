@@ -11,16 +11,21 @@ enum ProfileTable {
 
     /// One row of the table: the field's label and its value as text.
     struct Row: Equatable {
+        /// The field's label ("User principal name").
         let name: String
+        /// Its value as text ("—" for none).
         let value: String
     }
 
+    /// The profile's fields, the familiar ones first, then the others by name; Graph's
+    /// `@odata` annotations left out.
     static func rows(_ profile: [String: JSONValue]) -> [Row] {
         let keys = Set(profile.keys.filter { !$0.hasPrefix("@") })
         let ordered = preferredOrder.filter(keys.contains) + keys.subtracting(preferredOrder).sorted()
         return ordered.map { Row(name: label($0), value: text(profile[$0]!)) }
     }
 
+    /// The profile as indented JSON, for the raw view.
     static func prettyJSON(_ profile: [String: JSONValue]) -> String {
         String(decoding: JSONValue.object(profile).serialized(pretty: true), as: UTF8.self)
     }

@@ -47,6 +47,7 @@ enum HTMLText {
 
     /// Mustache's view of it.
     private struct ContentType: MustacheContentType {
+        /// `text` escaped by `HTMLText`.
         func escapeText(_ text: String) -> String { HTMLText.escaped(text) }
     }
 }

@@ -108,8 +108,9 @@ struct PrerenderedPage: Sendable {
         "\u{E000}\(index)\u{E001}"
     }
 
-    /// UTF-8 of the opening and closing marker characters.
+    /// UTF-8 of the opening marker character, U+E000.
     private static let open: [UInt8] = [0xEE, 0x80, 0x80]
+    /// UTF-8 of the closing marker character, U+E001.
     private static let close: [UInt8] = [0xEE, 0x80, 0x81]
 
     /// `html` cut at its markers, each naming a value in `allowed`; nil when a marker is

@@ -41,10 +41,7 @@ extension TokenCache {
 
         /// The entry in a cache's `AccessToken` section.
         init(json entry: CacheJSON) {
-            secret = entry.string("secret") ?? ""
-            homeAccountID = entry.string("home_account_id") ?? ""
-            environment = entry.string("environment") ?? ""
-            clientID = entry.string("client_id") ?? ""
+            (secret, homeAccountID, environment, clientID) = entry.credential
             target = entry.string("target") ?? ""
             realm = entry.string("realm") ?? ""
             tokenType = entry.string("token_type") ?? "Bearer"
@@ -56,10 +53,8 @@ extension TokenCache {
 
         /// The entry as the schema writes it.
         var json: JSONValue {
-            CacheJSON.object([
-                ("credential_type", credentialType), ("secret", secret), ("home_account_id", homeAccountID),
-                ("environment", environment), ("client_id", clientID), ("target", target), ("realm", realm),
-                ("token_type", tokenType), ("cached_at", cachedAt), ("expires_on", expiresOn),
+            CacheJSON.credential(credentialType, secret, homeAccountID, environment, clientID, [
+                ("target", target), ("realm", realm), ("token_type", tokenType), ("cached_at", cachedAt), ("expires_on", expiresOn),
                 ("extended_expires_on", extendedExpiresOn), ("refresh_on", refreshOn),
             ])
         }
@@ -93,10 +88,7 @@ extension TokenCache {
 
         /// The entry in a cache's `RefreshToken` section.
         init(json entry: CacheJSON) {
-            secret = entry.string("secret") ?? ""
-            homeAccountID = entry.string("home_account_id") ?? ""
-            environment = entry.string("environment") ?? ""
-            clientID = entry.string("client_id") ?? ""
+            (secret, homeAccountID, environment, clientID) = entry.credential
             target = entry.string("target") ?? ""
             lastModificationTime = entry.string("last_modification_time")
             familyID = entry.string("family_id")
@@ -104,10 +96,8 @@ extension TokenCache {
 
         /// The entry as the schema writes it.
         var json: JSONValue {
-            CacheJSON.object([
-                ("credential_type", credentialType), ("secret", secret), ("home_account_id", homeAccountID),
-                ("environment", environment), ("client_id", clientID), ("target", target),
-                ("last_modification_time", lastModificationTime), ("family_id", familyID),
+            CacheJSON.credential(credentialType, secret, homeAccountID, environment, clientID, [
+                ("target", target), ("last_modification_time", lastModificationTime), ("family_id", familyID),
             ])
         }
     }
@@ -131,19 +121,13 @@ extension TokenCache {
 
         /// The entry in a cache's `IdToken` section.
         init(json entry: CacheJSON) {
-            secret = entry.string("secret") ?? ""
-            homeAccountID = entry.string("home_account_id") ?? ""
-            environment = entry.string("environment") ?? ""
+            (secret, homeAccountID, environment, clientID) = entry.credential
             realm = entry.string("realm") ?? ""
-            clientID = entry.string("client_id") ?? ""
         }
 
         /// The entry as the schema writes it.
         var json: JSONValue {
-            CacheJSON.object([
-                ("credential_type", credentialType), ("secret", secret), ("home_account_id", homeAccountID),
-                ("environment", environment), ("realm", realm), ("client_id", clientID),
-            ])
+            CacheJSON.credential(credentialType, secret, homeAccountID, environment, clientID, [("realm", realm)])
         }
 
         /// The claims, decoded without verification: the token was validated when it was

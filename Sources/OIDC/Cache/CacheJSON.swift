@@ -19,6 +19,19 @@ struct CacheJSON {
         }
     }
 
+    /// The fields every credential (access, refresh and ID token) has: secret, home account
+    /// id, environment and client id, empty when absent.
+    var credential: (secret: String, homeAccountID: String, environment: String, clientID: String) {
+        (string("secret") ?? "", string("home_account_id") ?? "", string("environment") ?? "", string("client_id") ?? "")
+    }
+
+    /// A credential entry: its type and the fields every credential has, then `fields`.
+    static func credential(_ type: String, _ secret: String, _ homeAccountID: String, _ environment: String, _ clientID: String,
+                           _ fields: [(String, String?)]) -> JSONValue {
+        object([("credential_type", type), ("secret", secret), ("home_account_id", homeAccountID), ("environment", environment),
+                ("client_id", clientID)] + fields)
+    }
+
     /// A JSON object of string fields, leaving out the absent ones (as MSAL does).
     static func object(_ fields: [(String, String?)]) -> JSONValue {
         var object: [String: JSONValue] = [:]

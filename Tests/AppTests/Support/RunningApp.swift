@@ -129,6 +129,15 @@ final class RunningApp: @unchecked Sendable {
         }
     }
 
+    /// Makes the provider issue access tokens the app must refresh at once (a minute of
+    /// life, under its five-minute margin) and refuse every refresh: a revoked refresh token.
+    func revokeRefreshTokens() {
+        provider.faults.withLock {
+            $0.accessTokenLifetime = 60
+            $0.rejectRefreshTokens = true
+        }
+    }
+
     /// The whole sign-in; returns the page the browser lands on.
     @discardableResult
     func signIn(_ browser: Browser, as user: String, next: String? = nil) throws -> Browser.Page {
