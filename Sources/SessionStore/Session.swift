@@ -6,11 +6,11 @@ import FoundationEssentials
 /// One session. The store owns `handle`, `createdAt`, `lastSeen` and `version`; everything
 /// else is the app's to change inside `SessionStore.update`.
 ///
-/// The store knows nothing about OpenID Connect: the token cache is a JSON value the OIDC
-/// module writes and reads (kept as it is inside the sealed record, not as a string of JSON
-/// within JSON, so a session is decoded once). It, the claims and the attributes are sealed
-/// at rest; only the times and the version are stored readable. Sign-ins in progress are not
-/// kept here: the browser carries them until someone has signed in.
+/// The store knows nothing about OpenID Connect: the token cache is an opaque string the
+/// OIDC module serializes and parses (the app decodes it once per request that uses
+/// tokens). It, the claims and the attributes are sealed at rest; only the times and the
+/// version are stored readable. Sign-ins in progress are not kept here: the browser carries
+/// them until someone has signed in.
 public struct Session: Sendable, Equatable {
     /// The browser's handle on this session, which the cookie carries. Opaque; never logged.
     public let handle: SessionHandle
@@ -26,8 +26,8 @@ public struct Session: Sendable, Equatable {
     /// Claims of the signed-in user's ID token, kept as JSON values so that any claim
     /// survives the round trip. Empty while nobody is signed in.
     public var claims: [String: JSONValue]
-    /// The token cache of the OIDC module, as the JSON value it writes.
-    public var tokenCache: JSONValue?
+    /// The serialized token cache of the OIDC module.
+    public var tokenCache: String?
     /// Anything else the app needs (flash messages, the account the tokens belong to).
     public var attributes: [String: String]
 
@@ -41,7 +41,7 @@ public struct Session: Sendable, Equatable {
         lastSeen: Date,
         version: UInt64 = 1,
         claims: [String: JSONValue] = [:],
-        tokenCache: JSONValue? = nil,
+        tokenCache: String? = nil,
         attributes: [String: String] = [:]
     ) {
         self.handle = handle

@@ -147,13 +147,11 @@ package enum SessionRecord {
 
 /// The sealed plaintext: JSON of what the app keeps in a session.
 private enum Contents {
-    /// The JSON object sealed. The token cache is a JSON value in it, not a string: sessions
-    /// written before held a string there (and a `pendingFlows` member, now ignored); such a
-    /// string reads as a JSON string value, which the app does not take for a token cache,
-    /// so those users sign in again for Graph.
+    /// The JSON object sealed. Sessions written by earlier versions also hold a
+    /// `pendingFlows` member, which is ignored.
     private struct Record: Codable {
         var claims: [String: JSONValue]
-        var tokenCache: JSONValue?
+        var tokenCache: String?
         var attributes: [String: String]
     }
 

@@ -17,7 +17,7 @@
 // // Callback (sign-ins in progress live in the browser, not here): a new session, or a
 // // fresh handle for the browser's existing one (fixation), carrying only what is needed.
 // let signedIn = try existing.flatMap { try store.rotate($0.handle) { _, new in new.claims = claims } }
-//     ?? store.create { $0.claims = claims; $0.tokenCache = cacheJSON }
+//     ?? store.create { $0.claims = claims; $0.tokenCache = serializedCache }
 // response.headers.add("Set-Cookie", cookie.setCookie(for: signedIn, now: Date()))
 //
 // // Token refresh: one refresher per session across every instance; waiters re-read.

@@ -33,7 +33,8 @@ import TestSupport
         let authorizeURL = try app.startSignIn(browser) // a pending sign-in: state, nonce and PKCE verifier in the browser
         let query = Dictionary(uniqueKeysWithValues: (URLComponents(string: authorizeURL)?.queryItems ?? []).map { ($0.name, $0.value ?? "") })
         let session = try #require(try app.session(of: browser))
-        let cache = try #require(session.tokenCache)
+        let cacheText = try #require(session.tokenCache)
+        let cache = try #require(JSONValue.parse(Array(cacheText.utf8)))
         let tokens = tokenSecrets(cache)
         #expect(tokens.count >= 3, "an access, a refresh and an ID token: \(tokens.count)")
         let cookie = try #require(browser.cookies["session"])

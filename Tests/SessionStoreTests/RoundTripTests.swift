@@ -20,7 +20,7 @@ import Testing
         ]
         let created = try f.store.create { session in
             session.claims = claims
-            session.tokenCache = ["AccessToken": ["k": ["secret": "s", "expires_on": "1700003600"]]]
+            session.tokenCache = #"{"AccessToken":{}}"#
             session.attributes["returnTo"] = "/profile"
         }
         #expect(SessionHandle(cookieValue: created.handle.cookieValue) == created.handle)

@@ -25,12 +25,7 @@ struct Population {
             "roles": .array([.string("Reader"), .string("Writer")]),
             "ver": .string("2.0"),
         ]
-        // About the size of a real MSAL cache: three tokens of a kilobyte or so, an account.
-        let token = String(repeating: "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9", count: 30)
-        session.tokenCache = ["AccessToken": ["a": ["secret": .string(token), "expires_on": "1700003600"]],
-                              "RefreshToken": ["r": ["secret": .string(String(repeating: "x", count: 1500))]],
-                              "IdToken": ["i": ["secret": .string(token)]],
-                              "Account": ["h": ["home_account_id": "h", "username": "ada@contoso.com"]]]
+        session.tokenCache = String(repeating: "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9", count: 30) + String(repeating: "x", count: 3000)
         session.attributes["returnTo"] = "/"
     }
 

@@ -13,8 +13,9 @@ struct SignedInTokens: Sendable, Equatable {
 }
 
 /// The OIDC values the app keeps in a session: the validated ID token's claims, the token
-/// cache (a JSON value inside the sealed session, decoded only where tokens are used) and
-/// the key of the account in it.
+/// cache (compact MSAL-schema JSON, decoded only where tokens are used, once per request)
+/// and the key of the account in it. Kept as text, the cache costs little memory in the
+/// store's cache of decoded sessions; decoding it is one pass of `JSONParser`.
 extension Session {
     /// The attribute naming the signed-in account in the token cache.
     private static let accountKey = "homeAccountID"
@@ -22,8 +23,8 @@ extension Session {
     /// The session's tokens and account, decoded now: call once per request and keep the
     /// result. Nil when the session holds no usable cache or no account in it.
     func signedInTokens() -> SignedInTokens? {
-        guard let json = tokenCache, let homeAccountID = attributes[Self.accountKey],
-              let cache = try? TokenCache(json: json), let account = cache.account(homeAccountID: homeAccountID)
+        guard let text = tokenCache, let homeAccountID = attributes[Self.accountKey],
+              let cache = try? TokenCache(serialized: Array(text.utf8)), let account = cache.account(homeAccountID: homeAccountID)
         else { return nil }
         return SignedInTokens(cache: cache, account: account)
     }
@@ -37,6 +38,6 @@ extension Session {
 
     /// Keeps `cache` (after a refresh); an empty cache is dropped.
     mutating func store(_ cache: TokenCache) {
-        tokenCache = cache.isEmpty ? nil : cache.json
+        tokenCache = cache.isEmpty ? nil : String(decoding: cache.json.serialized(pretty: false), as: UTF8.self)
     }
 }

@@ -34,8 +34,7 @@ enum Secrets {
     static func signIn(_ session: inout Session) {
         session.claims = ["sub": .string("subject-1"), "name": .string(name), "preferred_username": .string(email),
                           "email": .string(email)]
-        session.tokenCache = ["AccessToken": ["a": ["secret": .string(accessToken)]], "RefreshToken": ["r": ["secret": .string(refreshToken)]],
-                              "IdToken": ["i": ["secret": .string(idToken)]]]
+        session.tokenCache = #"{"AccessToken":{"a":{"secret":"\#(accessToken)"}},"RefreshToken":{"r":{"secret":"\#(refreshToken)"}},"IdToken":{"i":{"secret":"\#(idToken)"}}}"#
         session.attributes["returnTo"] = returnPath
     }
 }
