@@ -2,9 +2,12 @@
 # HTTP benchmark: builds entra-web in release mode, runs it (with the development identity
 # provider) pinned to CPU 1, and drives it with wrk pinned to CPU 0 (one thread) against
 # /healthz, / and a 4 KB static file, with 64 and 256 keep-alive connections and with a new
-# connection per request, then / with a signed-in session, then whole sign-ins per second.
-# Prints req/s and p50/p99 latency per run, then the server's idle RSS, RSS after the
-# sign-ins, RSS while holding 1,000 idle keep-alive connections, and peak RSS (VmHWM).
+# connection per request, then / and /graph with a signed-in session (/graph calls the
+# development provider's Graph-like /me, served by the same pinned process, over a kept-alive
+# libcurl connection), then whole sign-ins per second. Prints req/s and p50/p99 latency per
+# run; then server CPU per request for /, signed-in / and /graph side by side, with /graph as
+# a multiple of the signed-in page; then the server's idle RSS, RSS after the sign-ins, RSS
+# while holding 1,000 idle keep-alive connections, and peak RSS (VmHWM) over the whole bench.
 # The binary is the one `make run` starts (scripts/build-release.sh). "CPU us/req" is the
 # server's CPU time per request; "stolen %" is how much of the run its event loop waited for
 # a CPU other processes held, and "steal %" how much of the server CPU's time the hypervisor
@@ -13,6 +16,7 @@
 #
 # Usage: bench/http.sh            (DURATION=8 seconds per run by default)
 #        DURATION=5 bench/http.sh
+#        ENTRA_WEB_BINARY=/path/to/entra-web bench/http.sh   (another build, e.g. of main, as is)
 # Extra environment (e.g. LOG_LEVEL, app settings) is passed through to the server; the
 # access log is on (info), as in production, and its lines go to a temporary file.
 set -euo pipefail
@@ -27,7 +31,7 @@ IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-1000}
 
 require_tools wrk taskset python3
 
-build_release_app
+if [ -n "${ENTRA_WEB_BINARY:-}" ]; then BIN=$ENTRA_WEB_BINARY; else build_release_app; fi
 
 PORT=$(free_port)
 LOG=$(mktemp /tmp/entra-web-bench.XXXXXX.log)
@@ -115,17 +119,27 @@ run_wrk() {
     errors=$(echo "$out" | awk '/Socket errors|Non-2xx/ { s = s $0 "; " } END { print (s == "" ? "0" : "yes") }')
     printf "$FORMAT" "$label" "$kind $conns" "$rps" "$p50" "$p99" "$cpu" "$stolen" "$steal" "$errors"
     [ "$errors" != 0 ] && echo "$out" | grep -E "Socket errors|Non-2xx" | sed 's/^/    /'
+    LAST_CPU=$cpu
     return 0
 }
+
+# The CPU per request of the rows the summary compares, by label.
+declare -A SUMMARY
 
 for path in /healthz / "$STATIC_PATH"; do
     for mode in "keep-alive 64" "keep-alive 256" "close 64"; do
         run_wrk "$path" "$mode" "$path"
+        [ "$path $mode" = "/ keep-alive 64" ] && SUMMARY[anonymous]=$LAST_CPU
     done
 done
 for mode in "keep-alive 64" "keep-alive 256"; do
     run_wrk "/ (signed in)" "$mode" / -H "Cookie: $COOKIE"
+    [ "$mode" = "keep-alive 64" ] && SUMMARY[signed_in]=$LAST_CPU
 done
+# Each /graph request holds a worker while its Graph call runs: 16 connections keep the
+# pinned core busy without queueing behind the worker pool.
+run_wrk "/graph (signed in)" "keep-alive 16" /graph -H "Cookie: $COOKIE"
+SUMMARY[graph]=$LAST_CPU
 
 # Whole sign-ins through the development provider: login page, authorize page, the user's
 # choice, the callback (which redeems the code at the token endpoint over libcurl and
@@ -159,6 +173,10 @@ HOLDER_PID=
 rm -f "$FIFO"
 PEAK_RSS=$(rss_kb "$PID" VmHWM)
 
+echo
+echo "server CPU per request (keep-alive; /graph includes serving its /me call):"
+printf "  %-22s %8s us\n" "/ (anonymous)" "${SUMMARY[anonymous]}" "/ (signed in)" "${SUMMARY[signed_in]}" "/graph (signed in)" "${SUMMARY[graph]}"
+awk -v g="${SUMMARY[graph]}" -v s="${SUMMARY[signed_in]}" 'BEGIN { if (s > 0 && g != "-") printf "  /graph = %.1f x the signed-in page\n", g / s }'
 echo
 echo "idle RSS:                         $(mb "$IDLE_RSS")"
 echo "RSS right after the sign-in run:  $(mb "$LOADED_RSS")"

@@ -64,9 +64,10 @@ start_app() {
 
 start_app file
 FILE_PID=$APP_PID FILE_PORT=$APP_PORT
-start_app redis SESSION_STORE="$REDIS_URL"
+SHARED_SECRET=$(openssl rand -hex 32)
+start_app redis SESSION_STORE="$REDIS_URL" SESSION_SECRET="$SHARED_SECRET"
 REDIS_APP_PID=$APP_PID REDIS_APP_PORT=$APP_PORT
-start_app redis2 SESSION_STORE="$REDIS_URL"
+start_app redis2 SESSION_STORE="$REDIS_URL" SESSION_SECRET="$SHARED_SECRET"
 SECOND_PID=$APP_PID SECOND_PORT=$APP_PORT
 
 # A signed-in session on each store, the way a browser gets one.

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Scripted sign-ins against entra-web's development identity provider, for bench/soak.sh.
 
-The same steps a browser takes: GET /login (session cookie, authorize link) -> GET the
-provider's authorize page (a form) -> POST it with user=adele -> GET /getAToken (session id
-rotated, cookie replaced) -> GET / (signed in). Standard library only.
+The same steps a browser takes: GET /login (a redirect to the provider, and the sealed
+sign-in cookie) -> GET the provider's authorize page (a form) -> POST it with user=adele ->
+GET /getAToken (the session is created, the sign-in cookie dropped) -> GET / (signed in).
+Standard library only.
 
     signin.py PORT once N OUT          N sign-ins, one cookie per line in OUT (for wrk)
     signin.py PORT loop SECONDS C OUT  C concurrent loops for SECONDS; cookies appended to OUT
@@ -29,26 +30,38 @@ class Failed(Exception):
 
 
 class Client:
-    """One keep-alive connection with a cookie jar of one cookie (the session)."""
+    """One keep-alive connection with a cookie jar (the session and the sign-in cookie)."""
 
     def __init__(self, port):
         self.conn = http.client.HTTPConnection(HOST, port, timeout=30)
-        self.cookie = None
+        self.jar = {}
         self.statuses = []
+
+    @property
+    def cookie(self):
+        """The session cookie's value."""
+        return self.jar.get("session")
+
+    @cookie.setter
+    def cookie(self, value):
+        self.jar["session"] = value
 
     def request(self, method, url, body=None, headers=None):
         parts = urllib.parse.urlsplit(url)
         target = parts.path + ("?" + parts.query if parts.query else "")
         headers = dict(headers or {})
-        if self.cookie:
-            headers["Cookie"] = "session=" + self.cookie
+        cookies = "; ".join(f"{name}={value}" for name, value in self.jar.items() if value)
+        if cookies:
+            headers["Cookie"] = cookies
         self.conn.request(method, target, body=body, headers=headers)
         response = self.conn.getresponse()
         text = response.read().decode(errors="replace")
         self.statuses.append(response.status)
         for name, value in response.getheaders():
-            if name.lower() == "set-cookie" and value.startswith("session="):
-                self.cookie = value.split(";")[0][len("session="):] or None
+            if name.lower() == "set-cookie":
+                pair = value.split(";")[0]
+                cookie, _, content = pair.partition("=")
+                self.jar[cookie] = None if "Max-Age=0" in value else (content or None)
         if response.will_close:
             self.conn.close()
         return response, text
@@ -62,16 +75,27 @@ def expect(response, status, step):
         raise Failed(f"{step}: HTTP {response.status}")
 
 
+def authorize_url(response, page):
+    """Where /login sends the browser: its redirect, or (versions before one-click sign-in,
+    measured for comparison) the sign-in button on its page."""
+    if response.status == 302:
+        url = response.getheader("Location") or ""
+    else:
+        expect(response, 200, "login")
+        link = re.search(r'href="([^"]*/oauth2/v2\.0/authorize[^"]*)"', page)
+        url = html.unescape(link.group(1)) if link else ""
+    if "/oauth2/v2.0/authorize" not in url:
+        raise Failed("login: no way to the authorize endpoint")
+    return url
+
+
 def sign_in(port, user="adele"):
     """Returns (session cookie, statuses seen)."""
     client = Client(port)
     try:
         response, page = client.request("GET", "/login")
-        expect(response, 200, "login")
-        link = re.search(r'href="([^"]*/oauth2/v2\.0/authorize[^"]*)"', page)
-        if not link:
-            raise Failed("login: no authorize link")
-        response, page = client.request("GET", html.unescape(link.group(1)))
+        authorize = authorize_url(response, page)
+        response, page = client.request("GET", authorize)
         expect(response, 200, "authorize page")
         action = re.search(r'<form method="post" action="([^"]*)"', page)
         fields = re.findall(r'<input type="hidden" name="([^"]*)" value="([^"]*)"', page)

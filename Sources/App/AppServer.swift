@@ -24,21 +24,23 @@ public final class AppServer: Sendable {
     }
 
     /// As above, with the development provider's accounts, authority tenant and federated
-    /// identity credential chosen by a test.
+    /// identity credential chosen by a test, and optionally fewer worker threads.
     @_spi(Testing) public convenience init(
         configuration: AppConfiguration, logger: Logger, transport: (any HTTPTransport)? = nil,
         clock: @escaping @Sendable () -> Date = Date.init, devUsers: [DevUser], devAuthorityTenant: String = DevIdentityProvider.tenantID,
-        devFederatedCredential: DevFederatedCredential? = nil
+        devFederatedCredential: DevFederatedCredential? = nil, workerThreads: Int? = nil
     ) throws(ConfigurationError) {
         try self.init(app: WebApp(configuration: configuration, logger: logger, transport: transport, clock: clock,
                                   devUsers: devUsers, devAuthorityTenant: devAuthorityTenant,
-                                  devFederatedCredential: devFederatedCredential), logger: logger)
+                                  devFederatedCredential: devFederatedCredential), logger: logger, workerThreads: workerThreads)
     }
 
     /// The server settings for an app already built.
-    private init(app: WebApp, logger: Logger) {
+    private init(app: WebApp, logger: Logger, workerThreads: Int? = nil) {
         self.app = app
-        server = HTTPServer(configuration: app.serverConfiguration, responder: app.responder, logger: logger)
+        var settings = app.serverConfiguration
+        if let workerThreads { settings.workerThreads = workerThreads }
+        server = HTTPServer(configuration: settings, responder: app.responder, logger: logger)
         sweeper = SessionSweeper(store: app.sessionStore, interval: 600, logger: logger)
     }
 
@@ -63,12 +65,20 @@ public final class AppServer: Sendable {
         try start()
         server.installSignalHandlers()
         server.waitUntilStopped()
-        sweeper.stop()
+        stopBackgroundWork()
     }
 
-    /// Stops serving (gracefully) and stops the sweeper.
+    /// Stops serving (gracefully), then the sweeper and the development provider's threads.
     public func shutdown() {
         server.shutdown()
+        stopBackgroundWork()
+    }
+
+    /// What runs besides the server: the sweeper, the development provider's signing lane,
+    /// the session touches still queued.
+    private func stopBackgroundWork() {
         sweeper.stop()
+        app.devIdentityProvider?.shutdown()
+        app.sessionStore.finishBackgroundWrites()
     }
 }

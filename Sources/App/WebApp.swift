@@ -25,7 +25,7 @@ public final class WebApp: Sendable {
     /// Templates every route relies on; checked at start-up so a missing file fails fast.
     /// The development provider's own come on top only when it is on.
     static let requiredTemplates = [
-        "layout", "index", "configuration", "error", "not-found", "login", "graph", "admin", "forbidden", "logout",
+        "layout", "index", "configuration", "error", "not-found", "graph", "admin", "forbidden", "logout",
     ]
 
     /// - Parameters:
@@ -66,15 +66,18 @@ public final class WebApp: Sendable {
         for line in [OutboundTrustSettings.describe(configuration), OutboundProxy.describe(ProcessInfo.processInfo.environment)] {
             if let line { logger.info("\(line)") }
         }
+        // The secret first: a missing SESSION_SECRET is a configuration error before any store is asked.
+        let secret = try SessionSecret.resolve(configuration)
         sessionStore = try SessionStoreFactory.make(configuration, clock: clock, logger: logger)
         self.configuration = configuration
         self.pages = pages
         self.logger = logger
         self.dev = dev
 
-        let context = AppContext(configuration: configuration, pages: pages,
-                                 sessions: SessionAccess(store: sessionStore, clock: clock),
-                                 identitySlot: identitySlot, logger: logger)
+        let sessions = SessionAccess(store: sessionStore, clock: clock, identitySlot: identitySlot,
+                                     revocations: SessionRevocations(logger: logger), logger: logger)
+        let context = AppContext(configuration: configuration, pages: pages, sessions: sessions,
+                                 pendingSignIns: PendingSignInCookie(secret: secret), identitySlot: identitySlot, logger: logger)
         let router = Router()
         router.setNotFound { _ in pages.render("not-found", status: .notFound) }
         router.mount("/static/", StaticFiles(directory: configuration.publicDirectory, prefix: "/static/"))

@@ -1,10 +1,12 @@
 import COpenSSL
 
-/// SHA-1 and SHA-256 digests and HMAC-SHA256 through OpenSSL.
+/// SHA-1 and SHA-256 digests and HMAC-SHA256 through OpenSSL. The algorithms are fetched
+/// from the provider once (`FetchedAlgorithm`): OpenSSL 3 otherwise looks each one up again
+/// on every call, which costs more than hashing a cookie.
 public enum Digest {
     /// SHA-256 of `bytes` (32 bytes).
     public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
-        digest(bytes, EVP_sha256(), length: 32)
+        digest(bytes, fetchedSHA256.pointer, length: 32)
     }
 
     /// SHA-256 of a string's UTF-8 bytes.
@@ -16,23 +18,35 @@ public enum Digest {
     /// thumbprints, `x5t`, which Entra still asks for; Redis script ids for EVALSHA); never
     /// for anything that must resist collisions.
     public static func sha1(_ bytes: [UInt8]) -> [UInt8] {
-        digest(bytes, EVP_sha1(), length: 20)
+        digest(bytes, fetchedSHA1.pointer, length: 20)
     }
 
-    /// HMAC-SHA256 (RFC 2104) of `message` under `key` (32 bytes).
+    /// HMAC-SHA256 (RFC 2104) of `message` under `key` (32 bytes), through `EVP_MAC`.
     public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: 32)
-        var outLength: UInt32 = 0
-        let result = key.withUnsafeBytes { keyBytes in
+        var outLength = 0
+        let ok = key.withUnsafeBytes { keyBytes in
             message.withUnsafeBytes { input in
                 output.withUnsafeMutableBufferPointer { out in
-                    HMAC(EVP_sha256(), keyBytes.baseAddress, Int32(keyBytes.count), input.baseAddress?.assumingMemoryBound(to: UInt8.self),
-                         input.count, out.baseAddress, &outLength)
+                    mac(key: keyBytes, input: input, into: out, length: &outLength)
                 }
             }
         }
-        precondition(result != nil && outLength == 32, "OpenSSL HMAC failed")
+        precondition(ok && outLength == 32, "OpenSSL HMAC failed")
         return output
+    }
+
+    /// One HMAC-SHA256 with a fresh context of the fetched MAC.
+    private static func mac(key: UnsafeRawBufferPointer, input: UnsafeRawBufferPointer, into output: UnsafeMutableBufferPointer<UInt8>,
+                            length: inout Int) -> Bool {
+        guard let context = EVP_MAC_CTX_new(fetchedHMAC.pointer) else { return false }
+        defer { EVP_MAC_CTX_free(context) }
+        var parameters = [OSSL_PARAM_construct_utf8_string(parameterName, sha256Name, 0), OSSL_PARAM_construct_end()]
+        // HMAC takes an empty key; OpenSSL wants a non-null pointer for it.
+        let keyPointer = key.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? emptyKey
+        return EVP_MAC_init(context, keyPointer, key.count, &parameters) == 1
+            && EVP_MAC_update(context, input.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? emptyKey, input.count) == 1
+            && EVP_MAC_final(context, output.baseAddress, &length, output.count) == 1
     }
 
     /// Lowercase hex of `bytes`.
@@ -59,3 +73,15 @@ public enum Digest {
         return output
     }
 }
+
+/// The algorithms `Digest` uses, fetched once (see `FetchedAlgorithm`).
+private let fetchedSHA256 = FetchedAlgorithm(EVP_MD_fetch(nil, "SHA256", nil))
+private let fetchedSHA1 = FetchedAlgorithm(EVP_MD_fetch(nil, "SHA1", nil))
+private let fetchedHMAC = FetchedAlgorithm(EVP_MAC_fetch(nil, "HMAC", nil))
+
+/// OSSL_PARAM names and values must outlive the call: static strings. OpenSSL's prototype
+/// wants a mutable pointer for a value it only reads.
+nonisolated(unsafe) private let parameterName = UnsafeRawPointer(("digest" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
+nonisolated(unsafe) private let sha256Name = UnsafeMutablePointer(mutating: UnsafeRawPointer(("SHA256" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self))
+/// Where an empty key or message points.
+nonisolated(unsafe) private let emptyKey = UnsafePointer<UInt8>(UnsafeRawPointer(("" as StaticString).utf8Start).assumingMemoryBound(to: UInt8.self))

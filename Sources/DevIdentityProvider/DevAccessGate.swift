@@ -23,7 +23,14 @@ enum DevAccessGate {
 
     /// Headers that proxies add to say whom they forward for.
     static func isProxyHeader(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return lower.hasPrefix("x-forwarded-") || lower == "forwarded" || lower == "x-real-ip"
+        // Header names are ASCII: compared byte by byte, case-insensitively, without copies.
+        func lowered(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte + 32 : byte }
+        let bytes = name.utf8
+        func matches(_ word: String, prefix: Bool) -> Bool {
+            let target = word.utf8
+            guard prefix ? bytes.count >= target.count : bytes.count == target.count else { return false }
+            return zip(bytes, target).allSatisfy { lowered($0) == $1 }
+        }
+        return matches("x-forwarded-", prefix: true) || matches("forwarded", prefix: false) || matches("x-real-ip", prefix: false)
     }
 }

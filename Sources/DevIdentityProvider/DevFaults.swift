@@ -32,6 +32,9 @@ import FoundationEssentials
     public var lifetimeFields: [String: JSONValue] = [:]
     /// Leave `client_info` out of the token response, as a generic provider would.
     public var omitClientInfo = false
+    /// Spend this long more signing each token response, as a slow machine would: shows
+    /// that the signing lane, not the event loop, waits.
+    public var tokenSigningDelay: Duration = .zero
 
     public init() {}
 }

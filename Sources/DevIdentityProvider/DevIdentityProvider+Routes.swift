@@ -6,13 +6,19 @@ import JOSE
 /// Dispatches requests under `/_dev/idp/` to the provider's endpoints, after the access
 /// gate has made sure they come from this machine.
 extension DevIdentityProvider: HTTPResponder {
-    /// Every endpoint runs on the event loop, its POST forms within the default body limit.
-    /// The token endpoint too, RSA signing included: the app's callback calls it from a
-    /// worker thread, so it must not wait for a worker itself (with every worker in a
-    /// callback, none would be left to answer them).
+    /// The token endpoint signs two RS256 tokens per answer (about a millisecond each), so
+    /// it runs on the provider's own signing lane: not on the event loop, where every other
+    /// connection would wait for it, and not on the server's worker pool, where the app's
+    /// callbacks wait for it (with every worker in a callback, none would be left to answer
+    /// them). Every other endpoint only compares and formats: the event loop. POST forms
+    /// stay within the default body limit.
     public func route(for head: HTTPRequest) -> MatchedRoute {
-        MatchedRoute(kind: .nonBlocking) { request in try self.respond(to: request) }
+        let kind: RouteKind = head.method == .POST && head.path.hasSuffix(Self.tokenPathSuffix) ? .blocking(on: signingLane) : .nonBlocking
+        return MatchedRoute(kind: kind) { request in try self.respond(to: request) }
     }
+
+    /// How every tenant's token endpoint path ends.
+    static let tokenPathSuffix = "/oauth2/v2.0/token"
 
     public func respond(to request: HTTPRequest) throws -> HTTPResponse {
         if let refusal = DevAccessGate.refusal(request) {
@@ -58,9 +64,11 @@ extension DevIdentityProvider: HTTPResponder {
         .text("No such development provider endpoint\n", status: .notFound)
     }
 
+    /// The headers of every JSON answer.
+    static let jsonHeaders: HTTPHeaders = ["Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"]
+
     func json(_ object: [String: JSONValue], status: HTTPStatus = .ok, headers extra: [(String, String)] = []) -> HTTPResponse {
-        var response = HTTPResponse(status: status, headers: ["Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"],
-                                    body: JSONValue.serialize(object))
+        var response = HTTPResponse(status: status, headers: Self.jsonHeaders, body: JSONValue.serialize(object))
         for (name, value) in extra { response.headers.add(name, value) }
         return response
     }

@@ -19,17 +19,14 @@ extension DevIdentityProvider {
 
     func graphMe(_ request: HTTPRequest) -> HTTPResponse {
         guard let authorization = request.headers["Authorization"], authorization.hasPrefix("Bearer "),
-              let token = try? JWT(compact: String(authorization.dropFirst(7))),
-              token.algorithm == "RS256", verifiesOwnToken(token),
-              token.claims["aud"]?.stringValue == "00000003-0000-0000-c000-000000000000",
-              let expiry = token.claims["exp"]?.integerValue, expiry > Int64(clock().timeIntervalSince1970),
-              let objectID = token.claims["oid"]?.stringValue, let user = users.first(where: { $0.objectID == objectID })
+              let holder = accessTokenHolder(String(authorization.dropFirst(7))),
+              let user = users.first(where: { $0.objectID == holder.objectID })
         else {
             return graphError(status: .unauthorized, code: "InvalidAuthenticationToken", message: "Access token is empty, expired or invalid.",
                               challenge: "Bearer realm=\"\", error=\"invalid_token\"")
         }
         let faults = faults.withLock { $0 }
-        if faults.graphClaimsChallenge, token.claims["acrs"] == nil {
+        if faults.graphClaimsChallenge, !holder.satisfiesClaimsChallenge {
             let claims = Base64URL.encode(#"{"access_token":{"acrs":{"essential":true,"value":"c1"}}}"#)
             return graphError(status: .unauthorized, code: "InvalidAuthenticationToken", message: "Continuous access evaluation resulted in challenge.",
                               challenge: "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", error=\"insufficient_claims\", claims=\"\(claims)\"")
@@ -38,8 +35,14 @@ extension DevIdentityProvider {
             return graphError(status: HTTPStatus(status, "Graph fault"), code: status == 403 ? "Authorization_RequestDenied" : "ServiceUnavailable",
                               message: status == 403 ? "Insufficient privileges to complete the operation." : "The service is temporarily unavailable.")
         }
+        return HTTPResponse(status: .ok, headers: Self.jsonHeaders, body: profiles[user.objectID] ?? Self.profile(of: user))
+    }
+
+    /// The Graph `/me` body of `user`, as Graph words it; the same for every call, so made
+    /// once per user (`profiles`).
+    static func profile(of user: DevUser) -> [UInt8] {
         let nameParts = user.name.split(separator: " ", maxSplits: 1).map(String.init)
-        return json([
+        return JSONValue.serialize([
             "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity",
             "businessPhones": [],
             "displayName": .string(user.name),
@@ -53,6 +56,24 @@ extension DevIdentityProvider {
             "userPrincipalName": .string(user.username),
             "id": .string(user.objectID),
         ])
+    }
+
+    /// What the unexpired access token `presented` says, if this provider issued it: looked
+    /// up among the tokens it remembers issuing (as a token service that is also the resource
+    /// knows its own tokens, without verifying a signature per call), else parsed and its
+    /// RS256 signature checked against the current and retired keys.
+    private func accessTokenHolder(_ presented: String) -> DevIssuedAccessToken? {
+        let now = clock()
+        if let issued = grants.withLock({ $0.issuedAccessToken(hash: Digest.sha256(presented)) }) {
+            return issued.expiresAt > now ? issued : nil
+        }
+        guard let token = try? JWT(compact: presented), token.algorithm == "RS256", verifiesOwnToken(token),
+              token.claims["aud"]?.stringValue == "00000003-0000-0000-c000-000000000000",
+              let expiry = token.claims["exp"]?.integerValue, expiry > Int64(now.timeIntervalSince1970),
+              let objectID = token.claims["oid"]?.stringValue
+        else { return nil }
+        return DevIssuedAccessToken(objectID: objectID, expiresAt: Date(timeIntervalSince1970: TimeInterval(expiry)),
+                                    satisfiesClaimsChallenge: token.claims["acrs"] != nil)
     }
 
     /// True when one of the provider's keys, current or retired, signed `token`.

@@ -1,6 +1,7 @@
 import CryptoSupport
 import Encodings
 import FoundationEssentials
+import Glibc
 import HTTPServer
 import JOSE
 
@@ -137,6 +138,10 @@ extension DevIdentityProvider {
         if satisfiesClaimsChallenge { accessClaims["acrs"] = ["c1"] }
 
         let signing = signing.withLock { $0 }
+        if faults.tokenSigningDelay > .zero {
+            let (seconds, attoseconds) = faults.tokenSigningDelay.components
+            usleep(UInt32(seconds * 1_000_000 + attoseconds / 1_000_000_000_000))
+        }
         let idKey = faults.badIDTokenSignature ? try? strayKey() : signing.key
         let idKeyID = faults.unpublishedKeyID ?? signing.keyID
         guard let idKey, let idToken = try? JWT.sign(header: ["kid": .string(idKeyID)], claims: idClaims, with: idKey),
@@ -145,7 +150,13 @@ extension DevIdentityProvider {
             return tokenError("server_error", "AADSTS50000: The token could not be signed.", code: 50000, status: .internalServerError)
         }
         let refreshToken = random.token(byteCount: 32)
-        grants.withLock { $0.issueRefreshToken(refreshToken, for: DevRefreshGrant(user: user, clientID: clientID, scopes: scopes)) }
+        let issued = DevIssuedAccessToken(objectID: user.objectID, expiresAt: Date(timeIntervalSince1970: TimeInterval(now + accessLifetime)),
+                                          satisfiesClaimsChallenge: satisfiesClaimsChallenge)
+        let accessHash = Digest.sha256(accessToken)
+        grants.withLock { grants in
+            grants.issueRefreshToken(refreshToken, for: DevRefreshGrant(user: user, clientID: clientID, scopes: scopes))
+            grants.issueAccessToken(hash: accessHash, issued, now: clock())
+        }
 
         var body: [String: JSONValue] = [
             "token_type": "Bearer",

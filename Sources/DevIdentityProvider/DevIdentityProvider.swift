@@ -26,6 +26,8 @@ public final class DevIdentityProvider: Sendable {
     public let clientSecret: String
     /// The demo accounts the authorize page offers.
     public let users: [DevUser]
+    /// Each user's Graph `/me` body, by object id.
+    let profiles: [String: [UInt8]]
     /// The tenant segment of the authority the app is told to use: the demo tenant, or
     /// `organizations` / `common`, whose metadata carries Entra's `{tenantid}` issuer.
     public let authorityTenant: String
@@ -56,6 +58,10 @@ public final class DevIdentityProvider: Sendable {
     let clock: @Sendable () -> Date
     /// Where refused requests are logged.
     let logger: Logger
+    /// The threads the token endpoint signs on (see `route(for:)`): two, enough for a
+    /// developer's sign-ins and the tests' concurrent ones, and a queue that answers 503
+    /// rather than growing.
+    let signingLane: WorkerLane
 
     /// - Parameters:
     ///   - authorityTenant: the tenant segment of the authority the app is told to use
@@ -70,11 +76,13 @@ public final class DevIdentityProvider: Sendable {
     ) throws {
         self.pages = pages
         self.users = users
+        profiles = Dictionary(users.map { ($0.objectID, Self.profile(of: $0)) }, uniquingKeysWith: { first, _ in first })
         self.authorityTenant = authorityTenant
         self.federatedCredential = federatedCredential
         self.random = random
         self.clock = clock
         self.logger = logger
+        signingLane = WorkerLane(name: "dev-idp-sign", threads: 2, capacity: 256, logger: logger)
         clientID = "dev-" + random.token(byteCount: 12)
         clientSecret = random.token(byteCount: 32)
         signing = Mutex(try DevSigningKey.generate())
@@ -99,6 +107,11 @@ public final class DevIdentityProvider: Sendable {
             return current.key
         }
         retiredKeys.withLock { $0.append(previous) }
+    }
+
+    /// Lets the signing lane's threads end (the server is stopping).
+    public func shutdown() {
+        signingLane.shutdown()
     }
 
     /// Called once the app knows its own origin (`http://127.0.0.1:PORT`) and redirect URI.

@@ -8,7 +8,18 @@ public enum Base64URL {
     }()
 
     /// Encodes bytes as base64url without `=` padding.
+    public static func encode(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBufferPointer { encode(buffer: $0) }
+    }
+
+    /// Encodes bytes as base64url without `=` padding (any collection of bytes).
     public static func encode<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+        encode(Array(bytes))
+    }
+
+    /// The encoding itself, on contiguous bytes (specialised, no generic calls per byte).
+    private static func encode(buffer bytes: UnsafeBufferPointer<UInt8>) -> String {
+        let alphabet = Self.alphabet
         var output = [UInt8]()
         output.reserveCapacity((bytes.count * 4 + 2) / 3)
         var iterator = bytes.makeIterator()
@@ -35,14 +46,21 @@ public enum Base64URL {
     /// Decodes base64url, with or without padding. Returns nil for any character outside
     /// the alphabet or an impossible length, so callers never act on half-decoded input.
     public static func decode(_ string: some StringProtocol) -> [UInt8]? {
-        var input = Array(string.utf8)
-        while input.last == UInt8(ascii: "=") { input.removeLast() }
-        if input.count % 4 == 1 { return nil }
+        var string = String(string)
+        return string.withUTF8 { decode(bytes: $0) }
+    }
+
+    /// Decodes base64url bytes (specialised: no generic calls per byte).
+    public static func decode(bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        var count = bytes.count
+        while count > 0, bytes[count - 1] == UInt8(ascii: "=") { count -= 1 }
+        if count % 4 == 1 { return nil }
+        let decodeTable = Self.decodeTable
         var output = [UInt8]()
-        output.reserveCapacity(input.count * 3 / 4)
+        output.reserveCapacity(count * 3 / 4)
         var accumulator: UInt32 = 0
         var bits = 0
-        for char in input {
+        for char in bytes.prefix(count) {
             let value = decodeTable[Int(char)]
             if value == 0xFF { return nil }
             accumulator = accumulator << 6 | UInt32(value)

@@ -110,17 +110,27 @@ extension JSONValue: Codable {
 }
 
 extension JSONValue {
+    /// Parses one JSON value from bytes (`JSONParser`: strict, fast); nil when the bytes are
+    /// not exactly one JSON value.
+    public static func parse(_ bytes: [UInt8]) -> JSONValue? {
+        JSONParser.parse(bytes)
+    }
+
     /// Parses a JSON object from bytes; nil when the bytes are not a JSON object.
     public static func parseObject(_ bytes: [UInt8]) -> [String: JSONValue]? {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)) else { return nil }
-        return value.objectValue
+        parse(bytes)?.objectValue
     }
 
     /// Compact JSON with sorted keys and unescaped slashes, so output is stable.
     public static func serialize(_ object: [String: JSONValue]) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding a tree of strings, numbers and containers cannot fail.
-        return Array((try? encoder.encode(JSONValue.object(object))) ?? Data("{}".utf8))
+        JSONValue.object(object).serialized(pretty: false)
+    }
+
+    /// This value as JSON text with sorted keys (`JSONWriter`), compact or indented by two
+    /// spaces with `"key" : value` for people to read.
+    public func serialized(pretty: Bool) -> [UInt8] {
+        var writer = JSONWriter(pretty: pretty)
+        writer.write(self)
+        return writer.output
     }
 }

@@ -26,16 +26,28 @@ final class CurlExchange {
 
     func receiveHeaderLine(_ data: UnsafeMutablePointer<CChar>?, _ count: Int) -> Int {
         guard count > 0, let data else { return count }
-        let line = data.withMemoryRebound(to: UInt8.self, capacity: count) { String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self) }
-        if line.hasPrefix("HTTP/") {
+        data.withMemoryRebound(to: UInt8.self, capacity: count) { receive(line: UnsafeBufferPointer(start: $0, count: count)) }
+        return count
+    }
+
+    /// One header line as bytes (it arrives with every response: no Character work).
+    private func receive(line: UnsafeBufferPointer<UInt8>) {
+        if line.starts(with: "HTTP/".utf8) {
             // A new status line (after 100 Continue or a proxy's CONNECT): earlier headers
             // belonged to another response.
             headers = HTTPHeaders()
-        } else if let colon = line.firstIndex(of: ":") {
-            let name = String(line[..<colon].trimmingWhitespace)
-            let value = String(line[line.index(after: colon)...].trimmingWhitespace)
-            if !name.isEmpty { headers.add(name, value) }
+        } else if let colon = line.firstIndex(of: UInt8(ascii: ":")) {
+            let name = Self.trimmed(line[..<colon])
+            if !name.isEmpty { headers.add(String(decoding: name, as: UTF8.self), String(decoding: Self.trimmed(line[(colon + 1)...]), as: UTF8.self)) }
         }
-        return count
+    }
+
+    /// `bytes` without surrounding spaces, tabs, CRs and LFs.
+    private static func trimmed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
+        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        var result = bytes
+        while let first = result.first, isBlank(first) { result = result.dropFirst() }
+        while let last = result.last, isBlank(last) { result = result.dropLast() }
+        return result
     }
 }

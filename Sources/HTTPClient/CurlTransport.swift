@@ -17,11 +17,14 @@ public final class CurlTransport: HTTPTransport {
         public var userAgent: String
         /// Which certificate authorities outbound TLS trusts (the system store by default).
         public var tls: OutboundTLS
-        /// Idle handles kept for connection reuse.
+        /// Idle handles kept for connection reuse: as many as requests may call out at once
+        /// (the server's worker threads), or a handle (and the kept-alive connection it
+        /// holds) is thrown away after each call beyond the pool and the next call connects
+        /// again.
         public var pooledHandles: Int
 
         public init(connectTimeout: TimeInterval = 5, totalTimeout: TimeInterval = 15, maximumResponseBytes: Int = 1 << 20,
-                    userAgent: String = "entra-web", tls: OutboundTLS = .system, pooledHandles: Int = 8) {
+                    userAgent: String = "entra-web", tls: OutboundTLS = .system, pooledHandles: Int = 64) {
             self.connectTimeout = connectTimeout
             self.totalTimeout = totalTimeout
             self.maximumResponseBytes = maximumResponseBytes
@@ -180,6 +183,7 @@ public final class CurlTransport: HTTPTransport {
     }
 
     static func containsLineBreak(_ text: String) -> Bool {
-        text.utf8.contains(13) || text.utf8.contains(10)
+        var text = text
+        return text.withUTF8 { bytes in bytes.contains { $0 == 13 || $0 == 10 } }
     }
 }

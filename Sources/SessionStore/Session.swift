@@ -1,14 +1,16 @@
-// What the server keeps for one browser: the signed-in user's claims and tokens, pending
-// sign-ins, and app-defined attributes.
+// What the server keeps for one browser: the signed-in user's claims and tokens, and
+// app-defined attributes.
 import Encodings
 import FoundationEssentials
 
 /// One session. The store owns `handle`, `createdAt`, `lastSeen` and `version`; everything
 /// else is the app's to change inside `SessionStore.update`.
 ///
-/// The store knows nothing about OpenID Connect: the token cache and pending sign-in flows
-/// are opaque strings the OIDC module serializes and parses. All of them, the claims and the
-/// attributes are sealed at rest; only the times and the version are stored readable.
+/// The store knows nothing about OpenID Connect: the token cache is an opaque string the
+/// OIDC module serializes and parses (the app decodes it once per request that uses
+/// tokens). It, the claims and the attributes are sealed at rest; only the times and the
+/// version are stored readable. Sign-ins in progress are not kept here: the browser carries
+/// them until someone has signed in.
 public struct Session: Sendable, Equatable {
     /// The browser's handle on this session, which the cookie carries. Opaque; never logged.
     public let handle: SessionHandle
@@ -26,10 +28,7 @@ public struct Session: Sendable, Equatable {
     public var claims: [String: JSONValue]
     /// The serialized token cache of the OIDC module.
     public var tokenCache: String?
-    /// Sign-ins started but not finished, as serialized by the OIDC module, keyed by its
-    /// choice (typically the `state` parameter) so that several tabs can sign in at once.
-    public var pendingFlows: [String: String]
-    /// Anything else the app needs (flash messages, the page to return to after sign-in).
+    /// Anything else the app needs (flash messages, the account the tokens belong to).
     public var attributes: [String: String]
 
     /// True when a user is signed in to this session.
@@ -43,7 +42,6 @@ public struct Session: Sendable, Equatable {
         version: UInt64 = 1,
         claims: [String: JSONValue] = [:],
         tokenCache: String? = nil,
-        pendingFlows: [String: String] = [:],
         attributes: [String: String] = [:]
     ) {
         self.handle = handle
@@ -52,7 +50,6 @@ public struct Session: Sendable, Equatable {
         self.version = version
         self.claims = claims
         self.tokenCache = tokenCache
-        self.pendingFlows = pendingFlows
         self.attributes = attributes
     }
 
@@ -68,7 +65,6 @@ public struct Session: Sendable, Equatable {
     /// True when the parts the app controls are the same (times and version aside): whether
     /// an update changed anything worth writing.
     package func hasSameContent(as other: Session) -> Bool {
-        claims == other.claims && tokenCache == other.tokenCache && pendingFlows == other.pendingFlows
-            && attributes == other.attributes
+        claims == other.claims && tokenCache == other.tokenCache && attributes == other.attributes
     }
 }

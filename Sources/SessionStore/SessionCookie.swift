@@ -1,5 +1,6 @@
 // The session cookie as plain strings: the `Set-Cookie` value to send and the handle to take
 // from a `Cookie` header. No HTTP types, so any server can use it.
+import Encodings
 import FoundationEssentials
 
 /// Builds and parses the session cookie.
@@ -49,20 +50,8 @@ public struct SessionCookie: Sendable, Equatable {
     /// percent-encoded, the single id of earlier versions) are ignored here, before the store
     /// sees them.
     public func sessionHandle(fromCookieHeader header: String) -> SessionHandle? {
-        for pair in header.split(separator: ";") {
-            let trimmed = pair.drop(while: { $0 == " " || $0 == "\t" })
-            guard let equals = trimmed.firstIndex(of: "=") else { continue }
-            guard trimmed[..<equals] == name else { continue }
-            var value = trimmed[trimmed.index(after: equals)...]
-            while value.last == " " || value.last == "\t" { value.removeLast() }
-            // RFC 6265 allows the value in double quotes.
-            if value.count >= 2, value.first == "\"", value.last == "\"" {
-                value = value.dropFirst().dropLast()
-            }
-            // The first well-formed one wins: browsers send the most specific cookie first.
-            if let handle = SessionHandle(cookieValue: value) { return handle }
-        }
-        return nil
+        // The first well-formed one wins: browsers send the most specific cookie first.
+        CookieHeader.firstValue(named: name, in: header) { SessionHandle(cookieValue: $0) }
     }
 
     /// The handle if `value` (a cookie value already extracted by the server) is well-formed.

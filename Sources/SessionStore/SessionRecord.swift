@@ -18,7 +18,7 @@ import FoundationEssentials
 /// | 8     | lastSeen |
 /// | 8     | version (the write counter) |
 /// | 12    | nonce, fresh from the CSPRNG for every seal |
-/// | n+16  | AES-256-GCM ciphertext and tag of the JSON of claims, token cache, pending flows, attributes |
+/// | n+16  | AES-256-GCM ciphertext and tag of the JSON of claims, token cache, attributes |
 ///
 /// The associated data is the 29-byte header followed by the storage key, so changing a time
 /// or the version, or moving the entry under another key, makes it fail to open. The id and
@@ -147,18 +147,17 @@ package enum SessionRecord {
 
 /// The sealed plaintext: JSON of what the app keeps in a session.
 private enum Contents {
-    /// The JSON object sealed.
+    /// The JSON object sealed. Sessions written by earlier versions also hold a
+    /// `pendingFlows` member, which is ignored.
     private struct Record: Codable {
         var claims: [String: JSONValue]
         var tokenCache: String?
-        var pendingFlows: [String: String]
         var attributes: [String: String]
     }
 
     /// The plaintext for `session`.
     static func encode(_ session: Session) -> [UInt8] {
-        let record = Record(claims: session.claims, tokenCache: session.tokenCache, pendingFlows: session.pendingFlows,
-                            attributes: session.attributes)
+        let record = Record(claims: session.claims, tokenCache: session.tokenCache, attributes: session.attributes)
         let encoder = JSONEncoder()
         // Non-finite numbers are the only thing JSON cannot hold; writing them as strings
         // keeps the encoding total, so a stray NaN claim cannot crash the server.
@@ -171,8 +170,7 @@ private enum Contents {
     static func decode(_ bytes: [UInt8], handle: SessionHandle, header: SessionRecord.Header) -> Session? {
         guard let record = try? JSONDecoder().decode(Record.self, from: Data(bytes)) else { return nil }
         return Session(handle: handle, createdAt: header.createdAt, lastSeen: header.lastSeen, version: header.version,
-                       claims: record.claims, tokenCache: record.tokenCache, pendingFlows: record.pendingFlows,
-                       attributes: record.attributes)
+                       claims: record.claims, tokenCache: record.tokenCache, attributes: record.attributes)
     }
 }
 

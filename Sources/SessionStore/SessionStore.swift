@@ -14,15 +14,11 @@
 // let session = try handle.flatMap(store.load)            // nil: not signed in
 // // Register such routes with `mayBlock: store.readsMayBlock`.
 //
-// // Starting sign-in: keep the OIDC flow in a (possibly new) anonymous session.
-// let pre = try store.create { $0.pendingFlows[state] = flowJSON }
-// response.headers.add("Set-Cookie", cookie.setCookie(for: pre, now: Date()))
-//
-// // Callback: a fresh handle for the signed-in session (fixation), carrying only what is needed.
-// let signedIn = try store.rotate(pre.handle) { old, new in
-//     new.claims = claims; new.tokenCache = cacheJSON
-//     new.attributes["returnTo"] = old.attributes["returnTo"]
-// }
+// // Callback (sign-ins in progress live in the browser, not here): a new session, or a
+// // fresh handle for the browser's existing one (fixation), carrying only what is needed.
+// let signedIn = try existing.flatMap { try store.rotate($0.handle) { _, new in new.claims = claims } }
+//     ?? store.create { $0.claims = claims; $0.tokenCache = serializedCache }
+// response.headers.add("Set-Cookie", cookie.setCookie(for: signedIn, now: Date()))
 //
 // // Token refresh: one refresher per session across every instance; waiters re-read.
 // try store.withRefreshLock(handle, timeout: .seconds(30)) {
@@ -134,9 +130,17 @@ public protocol SessionStore: Sendable {
     /// session directory exists and is writable; the store server answers): for readiness
     /// probes. May block: call it from a worker thread.
     func checkReadiness() throws
+
+    /// Waits until writes handed to a background worker (sliding-expiry touches) are done:
+    /// at shutdown, so a stopping server loses none. Stores that write in the caller's
+    /// thread have nothing to wait for.
+    func finishBackgroundWrites()
 }
 
 extension SessionStore {
+    /// Nothing is written in the background.
+    public func finishBackgroundWrites() {}
+
     /// Creates an empty session.
     public func create() throws -> Session {
         try create { _ in }

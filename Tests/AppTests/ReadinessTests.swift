@@ -40,7 +40,7 @@ import Testing
     /// 50 probes in a row cost Redis one PING: the answer is reused for 2 seconds.
     @Test func probesShareOneCheck() throws {
         let redis = try RedisServer.start()
-        let app = try RunningApp(["SESSION_STORE": redis.url()])
+        let app = try RunningApp(["SESSION_STORE": redis.url(), "SESSION_SECRET": TestApp.sharedSecret])
         _ = try redis.cli(["CONFIG", "RESETSTAT"])
         let started = Date()
         for _ in 0..<50 { #expect(try app.browser().get("/readyz").status == 200) }

@@ -89,7 +89,7 @@ import TestSupport
         let store = try #require(app.app.sessionStore as? FileSessionStore)
         #expect(!store.readsMayBlock)
         let cookies = try (0..<300).map { index in
-            let session = try store.create { $0.claims = ["sub": .string("user-\(index)"), "name": .string("User \(index)")] }
+            let session = try store.create { $0.claims = ["sub": .string("user-\(index)"), "name": .string("User \(index)"), "tid": .string(DevIdentityProvider.tenantID)] }
             return "session=" + session.handle.cookieValue
         }
         clock.advance(120) // past the touch interval: every read wants a touch

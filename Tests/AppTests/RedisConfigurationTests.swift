@@ -53,18 +53,19 @@ import Testing
     /// not verify its certificate, a CA file that cannot be read.
     @Test func whatRedisRefusesStopsStartUpNamingTheKey() throws {
         let redis = try RedisServer.start(RedisServerOptions(tls: true, password: "right-password"))
-        let wrong = TestApp.startupError(["SESSION_STORE": redis.url(), "REDIS_PASSWORD": "wrong-password"])
+        let shared = ["SESSION_SECRET": TestApp.sharedSecret]
+        let wrong = TestApp.startupError(["SESSION_STORE": redis.url(), "REDIS_PASSWORD": "wrong-password"], over: shared)
         #expect(wrong?.key == "REDIS_PASSWORD")
         #expect(wrong.map { !"\($0)".contains("wrong-password") && !"\($0)".contains("right-password") } == true)
-        #expect(TestApp.startupError(["SESSION_STORE": redis.url()])?.key == "REDIS_PASSWORD", "no password at all")
+        #expect(TestApp.startupError(["SESSION_STORE": redis.url()], over: shared)?.key == "REDIS_PASSWORD", "no password at all")
 
-        let untrusted = TestApp.startupError(["SESSION_STORE": redis.tlsURL(), "REDIS_PASSWORD": "right-password"])
+        let untrusted = TestApp.startupError(["SESSION_STORE": redis.tlsURL(), "REDIS_PASSWORD": "right-password"], over: shared)
         #expect(untrusted?.key == "SESSION_STORE")
         #expect(untrusted?.reason.contains("does not get a verified TLS connection") == true, "\(String(describing: untrusted))")
         let unreadable = TestApp.startupError(["SESSION_STORE": redis.tlsURL(), "REDIS_PASSWORD": "right-password",
-                                               "REDIS_CA_FILE": "/nonexistent/ca.pem"])
+                                               "REDIS_CA_FILE": "/nonexistent/ca.pem"], over: shared)
         #expect(unreadable?.description == "REDIS_CA_FILE cannot be read: /nonexistent/ca.pem: No such file or directory")
         #expect(TestApp.startupError(["SESSION_STORE": redis.tlsURL(), "REDIS_PASSWORD": "right-password",
-                                      "REDIS_CA_FILE": redis.certificateAuthority!.certificateFile]) == nil)
+                                      "REDIS_CA_FILE": redis.certificateAuthority!.certificateFile], over: shared) == nil)
     }
 }

@@ -28,9 +28,9 @@ import TestSupport
     static func redisSettings(_ redis: RedisServer, tls: Bool = false) -> [String: String] {
         if tls {
             return ["SESSION_STORE": redis.tlsURL(), "REDIS_CA_FILE": redis.certificateAuthority!.certificateFile,
-                    "REDIS_PASSWORD": password]
+                    "REDIS_PASSWORD": password, "SESSION_SECRET": TestApp.sharedSecret]
         }
-        return ["SESSION_STORE": redis.url(), "REDIS_PASSWORD": password]
+        return ["SESSION_STORE": redis.url(), "REDIS_PASSWORD": password, "SESSION_SECRET": TestApp.sharedSecret]
     }
 
     @Test(arguments: [false, true])
@@ -96,8 +96,8 @@ import TestSupport
         let node = try FakeRedisServer { command in
             command.first?.uppercased() == "PING" ? .reply(.simpleString("PONG")) : .reply(.error("MOVED 866 10.0.0.9:6379"))
         }
-        let app = try RunningApp(["SESSION_STORE": "redis://127.0.0.1:\(node.port)"])
-        let page = try app.browser().get("/login")
+        let app = try RunningApp(["SESSION_STORE": "redis://127.0.0.1:\(node.port)", "SESSION_SECRET": TestApp.sharedSecret])
+        let page = try callbackAnswer(app, user: "adele")
         #expect(page.status == 503)
         #expect(page.body.contains("Sign-in is unavailable right now"))
         #expect(app.log.text.contains("Redis Cluster mode is not supported yet"))
@@ -110,11 +110,19 @@ import TestSupport
         redis.stop()
         let app = try RunningApp(Self.redisSettings(redis))
         #expect(app.log.text.contains("Redis is not reachable; starting anyway"))
-        #expect(try app.browser().get("/login").status == 503)
+        #expect(try callbackAnswer(app, user: "alex").status == 503, "starting a sign-in needs no store; ending one does")
         #expect(try app.browser().get("/readyz").status == 503)
         try redis.restart()
         try eventually { try app.browser().get("/readyz").status == 200 }
         #expect(try app.signIn(app.browser(), as: "alex").body.contains("Welcome, Alex Wilber"))
+    }
+
+    /// What the browser gets back from the callback of a sign-in as `user` (the first step
+    /// that needs the store: the callback is made single-use there).
+    func callbackAnswer(_ app: RunningApp, user: String) throws -> Browser.Page {
+        let browser = app.browser()
+        let callback = try #require(try app.approve(browser, authorizeURL: app.startSignIn(browser), user: user).location)
+        return try browser.get(callback)
     }
 
     /// The signed-in page answers 503 (in less than 5 s), `/healthz` 200 at once, `/readyz`

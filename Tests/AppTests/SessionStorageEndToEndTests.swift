@@ -1,6 +1,7 @@
 @_spi(Testing) import App
 @_spi(Testing) import DevIdentityProvider
 import CryptoSupport
+import Encodings
 import Foundation
 import RedisTestSupport
 import SessionStore
@@ -13,11 +14,15 @@ import TestSupport
 /// while many sessions are due for their sliding-expiry touch.
 @Suite struct SessionStorageEndToEndTests {
     /// Every `secret` value (access, refresh and ID tokens) in an MSAL-format token cache.
-    func tokenSecrets(_ cacheJSON: String) throws -> [String] {
-        let cache = try #require(try JSONSerialization.jsonObject(with: Data(cacheJSON.utf8)) as? [String: Any])
-        return ["AccessToken", "RefreshToken", "IdToken"].flatMap { kind in
-            ((cache[kind] as? [String: Any]) ?? [:]).values.compactMap { ($0 as? [String: Any])?["secret"] as? String }
+    func tokenSecrets(_ cache: JSONValue) -> [String] {
+        var secrets: [String] = []
+        for kind in ["AccessToken", "RefreshToken", "IdToken"] {
+            let entries: [String: JSONValue] = cache[kind]?.objectValue ?? [:]
+            for entry in entries.values {
+                if let secret = entry["secret"]?.stringValue { secrets.append(secret) }
+            }
         }
+        return secrets
     }
 
     /// Where a test's sessions are kept.
@@ -72,13 +77,16 @@ import TestSupport
         let browser = app.browser()
         try app.signIn(browser, as: "adele")
         #expect(try browser.get("/graph").status == 200)
-        _ = try app.startSignIn(browser) // a pending sign-in (PKCE verifier, nonce) in the session too
+        let authorizeURL = try app.startSignIn(browser) // a pending sign-in: state, nonce and PKCE verifier in the browser
+        let query = Dictionary(uniqueKeysWithValues: (URLComponents(string: authorizeURL)?.queryItems ?? []).map { ($0.name, $0.value ?? "") })
         let session = try #require(try app.session(of: browser))
-        let cache = try #require(session.tokenCache)
-        let tokens = try tokenSecrets(cache)
+        let cacheText = try #require(session.tokenCache)
+        let cache = try #require(JSONValue.parse(Array(cacheText.utf8)))
+        let tokens = tokenSecrets(cache)
         #expect(tokens.count >= 3, "an access, a refresh and an ID token: \(tokens.count)")
         let cookie = try #require(browser.cookies["session"])
-        let credentials = tokens + cookie.split(separator: ".").map(String.init) + Array(session.pendingFlows.values)
+        let pending = [try #require(browser.cookies["signin"]), try #require(query["state"]), try #require(query["nonce"])]
+        let credentials = tokens + cookie.split(separator: ".").map(String.init) + pending
         let personal = ["Adele Vance", "adele@dev.example", "Adele", session.claims["oid"]?.stringValue ?? "oid?"]
 
         let bytes = try storedBytes()

@@ -36,27 +36,71 @@ import Testing
         #expect(browser.cookies["session"].flatMap(SessionCookie.sessionHandle(fromCookieValue:)) != nil)
     }
 
+    /// Session fixation: a browser that already has a session (here signed in as Alex) gets
+    /// a fresh id when it signs in (as Adele), and the old id finds nothing. Nothing is
+    /// written before that: starting the sign-in leaves the session as it was.
     @Test func signInRotatesTheSessionID() throws {
         let app = try RunningApp()
         let browser = app.browser()
-        let authorizeURL = try app.startSignIn(browser)
+        try app.signIn(browser, as: "alex")
         let before = try #require(browser.cookies["session"])
+        let files = app.sessionFiles()
+        let authorizeURL = try app.startSignIn(browser)
+        #expect(app.sessionFiles() == files, "starting a sign-in writes nothing")
         _ = try browser.follow(app.approve(browser, authorizeURL: authorizeURL, user: "adele"))
         let after = try #require(browser.cookies["session"])
         #expect(before != after)
-        #expect(app.sessionFiles().count == 1, "the pre-sign-in session is gone")
+        #expect(app.sessionFiles().count == 1, "the earlier session is gone")
+        #expect(try browser.get("/").body.contains("Welcome, Adele Vance"))
+        #expect(try app.browser().send(path: "/", headers: [("Cookie", "session=" + before)]).body.contains("href=\"/login\""),
+                "the old id is signed out")
     }
 
+    /// A signed-out visit to a protected page goes straight to the provider, with no page of
+    /// ours in between, and comes back to that page.
     @Test func afterSignInTheUserLandsOnThePageTheyAskedFor() throws {
         let app = try RunningApp()
+        for page in ["/graph", "/admin"] {
+            let browser = app.browser()
+            let redirect = try browser.get(page)
+            #expect(redirect.status == 302)
+            let authorizeURL = try #require(redirect.location)
+            #expect(authorizeURL.hasPrefix(app.base + "/_dev/idp/") && authorizeURL.contains("/oauth2/v2.0/authorize?"), "\(authorizeURL)")
+            #expect(redirect.header("Cache-Control") == "no-store")
+            #expect(redirect.header("Vary") == "Accept, Sec-Fetch-Mode, X-Requested-With")
+            let callback = try app.approve(browser, authorizeURL: authorizeURL, user: "adele")
+            let landed = try browser.get(try #require(callback.location))
+            #expect(landed.location == page)
+            #expect(try browser.get(page).body.contains("Adele Vance"))
+        }
+        #expect(app.sessionFiles().count == 2)
+    }
+
+    /// `/login` answers with the redirect to the provider at once: PKCE (S256), state and
+    /// nonce, `prompt=select_account` passed on, other prompts dropped, and the sealed
+    /// sign-in cookie; no page, no session.
+    @Test func loginRedirectsStraightToTheProvider() throws {
+        let app = try RunningApp()
         let browser = app.browser()
-        let redirect = try browser.get("/graph")
-        #expect(redirect.status == 302)
-        #expect(redirect.location == "/login?next=%2Fgraph")
-        let callback = try app.approve(browser, authorizeURL: app.startSignIn(browser, next: "/graph"), user: "alex")
-        let landed = try browser.get(try #require(callback.location))
-        #expect(landed.location == "/graph")
-        #expect(try browser.get("/graph").body.contains("Alex Wilber"))
+        let login = try browser.get("/login?next=%2Fadmin&prompt=select_account")
+        #expect(login.status == 302)
+        #expect(login.header("Cache-Control") == "no-store")
+        let location = try #require(login.location)
+        let query = Dictionary(uniqueKeysWithValues: (URLComponents(string: location)?.queryItems ?? []).map { ($0.name, $0.value ?? "") })
+        #expect(query["prompt"] == "select_account")
+        #expect(query["code_challenge_method"] == "S256" && query["code_challenge"]?.count == 43)
+        #expect((query["state"]?.count ?? 0) >= 43 && (query["nonce"]?.count ?? 0) >= 43)
+        #expect(query["response_type"] == "code" && query["redirect_uri"] == app.base + "/getAToken")
+        let cookie = try #require(login.header("Set-Cookie"))
+        #expect(cookie.hasPrefix("signin=v1.") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"))
+        #expect(cookie.contains("Max-Age=600") || cookie.contains("Max-Age=599"), "\(cookie)")
+        #expect(!cookie.contains("Domain"))
+        #expect(browser.cookies["session"] == nil, "no session before anyone has signed in")
+        #expect(app.sessionFiles().isEmpty)
+        let other = try browser.get("/login?prompt=none")
+        #expect(URLComponents(string: try #require(other.location))?.queryItems?.contains { $0.name == "prompt" } == false)
+        let callback = try app.approve(browser, authorizeURL: location, user: "adele")
+        #expect(try browser.get(try #require(callback.location)).location == "/admin")
     }
 
     @Test func graphRefreshesAnExpiredAccessTokenWithoutANewSignIn() throws {
@@ -75,18 +119,17 @@ import Testing
 
     @Test func aRevokedRefreshTokenSendsTheUserThroughSignInBackToGraph() throws {
         let app = try RunningApp()
-        app.provider.faults.withLock {
-            $0.accessTokenLifetime = 60
-            $0.rejectRefreshTokens = true
-        }
+        app.revokeRefreshTokens()
         let browser = app.browser()
         try app.signIn(browser, as: "adele")
         let graph = try browser.get("/graph")
         #expect(graph.status == 302)
-        #expect(graph.location == "/login?next=%2Fgraph")
+        let authorizeURL = try #require(graph.location)
+        #expect(authorizeURL.contains("/oauth2/v2.0/authorize?"), "straight to the provider")
         app.provider.faults.withLock { $0.rejectRefreshTokens = false }
         app.provider.faults.withLock { $0.accessTokenLifetime = 3600 }
-        let landed = try app.signIn(browser, as: "adele", next: "/graph")
+        let landed = try browser.follow(app.approve(browser, authorizeURL: authorizeURL, user: "adele"))
+        #expect(landed.url == app.base + "/graph")
         #expect(landed.status == 200)
         #expect(landed.body.contains("Your profile from Microsoft Graph"))
     }
@@ -96,10 +139,11 @@ import Testing
         let browser = app.browser()
         try app.signIn(browser, as: "adele")
         app.provider.faults.withLock { $0.graphClaimsChallenge = true }
+        let sessionBefore = try #require(try app.session(of: browser))
         let graph = try browser.get("/graph")
         #expect(graph.status == 302)
-        #expect(graph.location == "/login?next=%2Fgraph")
-        let authorizeURL = try app.startSignIn(browser, next: "/graph")
+        let authorizeURL = try #require(graph.location, "straight to the provider, asking for the claims")
+        #expect(try app.session(of: browser) == sessionBefore, "nothing is stored for the challenge")
         let claims = try #require(URLComponents(string: authorizeURL)?.queryItems?.first { $0.name == "claims" }?.value)
         #expect(claims == #"{"access_token":{"acrs":{"essential":true,"value":"c1"}}}"#)
         let landed = try browser.follow(app.approve(browser, authorizeURL: authorizeURL, user: "adele"))
@@ -140,7 +184,7 @@ import Testing
         let home = try browser.follow(logout)
         #expect(home.url == app.base + "/")
         #expect(home.body.contains("Sign in"))
-        #expect(try browser.get("/graph").location == "/login?next=%2Fgraph")
+        #expect(try browser.get("/graph").location?.contains("/oauth2/v2.0/authorize?") == true)
     }
 
     @Test func signOutByPOSTAlsoWorks() throws {
@@ -203,7 +247,8 @@ import Testing
         let state = try #require(components.queryItems?.first { $0.name == "state" }?.value)
         let log = app.log.text
         #expect(log.contains("/getAToken"))
-        for secret in [code, state, try #require(browser.cookies["session"]), app.provider.clientSecret] {
+        let signInCookie = try #require(browser.cookieHeaders.first { $0.hasPrefix("signin=v1.") }).split(separator: ";")[0].dropFirst(7)
+        for secret in [code, state, try #require(browser.cookies["session"]), String(signInCookie), app.provider.clientSecret] {
             #expect(!log.contains(secret))
         }
     }

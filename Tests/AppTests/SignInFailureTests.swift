@@ -131,13 +131,14 @@ import Testing
         let app = try RunningApp(Self.clientOf(provider, ["TRUSTED_PROXIES": "127.0.0.1", "REDIRECT_URI": "https://app.example/getAToken"]))
         let browser = app.browser()
         let page = try browser.send(path: "/login", headers: [("X-Forwarded-Proto", "https"), ("X-Forwarded-Host", "app.example")])
-        #expect(page.status == 200)
+        #expect(page.status == 302)
         let cookie = try #require(page.header("Set-Cookie"))
-        #expect(cookie.hasPrefix("__Host-session="))
-        #expect(cookie.contains("Secure"))
+        #expect(cookie.hasPrefix("__Host-signin=v1."))
+        #expect(cookie.contains("Secure") && cookie.contains("Path=/") && !cookie.contains("Domain"))
         let untrusted = try RunningApp()
         let plain = try untrusted.browser().send(path: "/login", headers: [("X-Forwarded-Proto", "https")])
-        #expect(plain.header("Set-Cookie")?.hasPrefix("session=") == true, "forwarded headers from an untrusted peer are ignored")
+        #expect(plain.header("Set-Cookie")?.hasPrefix("signin=v1.") == true, "forwarded headers from an untrusted peer are ignored")
+        #expect(plain.header("Set-Cookie")?.contains("Secure") == false)
     }
 
     /// Settings that make an app a client of `provider`'s development provider.
@@ -158,12 +159,19 @@ import Testing
         try app.signIn(browser, as: "adele")
         // The session directory vanishes at run time (an unmounted volume, say).
         try FileManager.default.removeItem(at: app.sessionDirectory)
-        for path in ["/", "/login", "/graph"] {
+        for path in ["/", "/graph"] {
             let page = try browser.get(path)
             #expect(page.status == 503, "\(path)")
             #expect(page.body.contains("Sign-in is unavailable right now"))
             #expect(page.header("Retry-After") == "60")
         }
+        // Starting a sign-in needs no storage; finishing one does, and says so.
+        let other = app.browser()
+        let authorizeURL = try app.startSignIn(other)
+        let callback = try other.get(try #require(try app.approve(other, authorizeURL: authorizeURL, user: "adele").location))
+        #expect(callback.status == 503)
+        #expect(callback.body.contains("Sign-in is unavailable right now"))
+        #expect(other.cookies["session"] == nil)
         #expect(app.log.text.contains("session storage unavailable"))
         #expect(try browser.get("/healthz").status == 200, "the server itself keeps serving")
     }

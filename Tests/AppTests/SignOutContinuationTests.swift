@@ -31,7 +31,7 @@ import Testing
             "AUTHORITY": "https://login.example/72f988bf-86f1-41af-91ab-2d7cd011db47",
         ]), logger: .init(label: "t"), transport: Provider())
         try app.startWithoutListener(port: 5000)
-        let session = try app.sessionStore.create { $0.claims = ["sub": "u", "login_hint": "hint"] }
+        let session = try app.sessionStore.create { $0.claims = ["sub": "u", "login_hint": "hint", "tid": "72f988bf-86f1-41af-91ab-2d7cd011db47"] }
         let token = SignOutForgeryTests.tokenOnHomePage(app, session)
         let response = try app.send(HTTPRequest(method: .POST, path: "/logout", headers: [
             "Host": "127.0.0.1:5000", "Cookie": "session=\(session.handle.cookieValue)", "Origin": "http://127.0.0.1:5000", "Sec-Fetch-Site": "same-origin",

@@ -211,6 +211,21 @@ import Testing
         _ = serveRefreshes(harness)
         #expect(try harness.client.acquireTokenSilently(account: account, cache: &cache, forceRefresh: true).source == .refresh)
     }
+
+    /// What `/graph` checks without any lock: the cached token when it would be returned as
+    /// it is, nil when a refresh is due (expiring, or past Entra's refresh_in).
+    @Test func theCachedTokenIsOfferedOnlyWhileNoRefreshIsDue() throws {
+        let (harness, cache, account) = try signedIn(refreshIn: 1800)
+        #expect(harness.client.cachedAccessToken(account: account, cache: cache)?.accessToken == "access-1")
+        #expect(harness.client.cachedAccessToken(account: account, cache: cache)?.source == .cache)
+        harness.clock.advance(1800)
+        #expect(harness.client.cachedAccessToken(account: account, cache: cache) == nil, "refresh_in reached")
+        let (later, laterCache, laterAccount) = try signedIn()
+        later.clock.advance(3600 - 299)
+        #expect(later.client.cachedAccessToken(account: laterAccount, cache: laterCache) == nil, "less than five minutes left")
+        #expect(later.client.cachedAccessToken(scopes: ["Mail.Read"], account: laterAccount, cache: laterCache) == nil, "other scopes")
+        #expect(harness.idp.tokenRequests.count == 1 && later.idp.tokenRequests.count == 1, "never a network call")
+    }
 }
 
 final class ResultBox: @unchecked Sendable {
@@ -223,4 +238,5 @@ final class ResultBox: @unchecked Sendable {
             refreshTokens.append(refresh)
         }
     }
+
 }

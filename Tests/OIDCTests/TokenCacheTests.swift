@@ -1,3 +1,4 @@
+import Encodings
 import Foundation
 import OIDC
 import Testing
@@ -77,5 +78,32 @@ import Testing
         let result = try harness.signIn(cache: &cache)
         cache.remove(result.account)
         #expect(cache.isEmpty)
+    }
+
+    /// The JSON value the app keeps in the sealed session is the same schema as the file:
+    /// written and read back without a string of JSON in between.
+    @Test func theJSONValueRoundTrips() throws {
+        let harness = Harness()
+        var cache = TokenCache()
+        let result = try harness.signIn(cache: &cache, refreshIn: 1800)
+        let json = cache.json
+        #expect(try TokenCache(json: json) == cache)
+        #expect(json["AccessToken"]?.objectValue?.count == 1)
+        #expect(json["Account"]?.objectValue?.values.first?["home_account_id"] == .string(result.account.homeAccountID))
+        let fromFile = try #require(JSONValue.parseObject(cache.serialized()))
+        #expect(JSONValue.object(fromFile) == json, "the file holds exactly the value")
+        #expect(TokenCache().json == [:], "empty sections are left out")
+    }
+
+    @Test func anythingButAnObjectIsNotACache() {
+        for value: JSONValue in [.string(#"{"AccessToken":{}}"#), .array([]), .null, .integer(1)] {
+            #expect(throws: TokenCacheFormatError.self) { try TokenCache(json: value) }
+        }
+        #expect(throws: (any Error).self) { try TokenCache(serialized: Array("[1]".utf8)) }
+        // Entries that are not objects, and fields of other types, are skipped, not fatal.
+        let lenient = try? TokenCache(json: ["AccessToken": ["k": "junk", "ok": ["secret": .integer(7), "expires_on": .number(12.9), "realm": .bool(true)]]])
+        #expect(lenient?.accessTokens.keys.sorted() == ["ok"])
+        #expect(lenient?.accessTokens["ok"]?.secret == "7" && lenient?.accessTokens["ok"]?.expiresOn == "12")
+        #expect(lenient?.accessTokens["ok"]?.realm == "")
     }
 }

@@ -35,7 +35,10 @@ class RunningApp:
         return self.log_path.read_text(errors="replace")
 
     def session_files(self):
-        return [p for p in self.session_dir.iterdir() if "." not in p.name] if self.session_dir.exists() else []
+        """Session files: 64 hex digits, the store's names (not locks, claims or `secret`)."""
+        if not self.session_dir.exists():
+            return []
+        return [p for p in self.session_dir.iterdir() if len(p.name) == 64 and all(c in "0123456789abcdef" for c in p.name)]
 
 
 @pytest.fixture

@@ -39,10 +39,10 @@ def raw_request(base, method, path, headers=(), body=b"", source=None, host=None
 
 
 def authorize_request(app):
-    """The authorize URL of the app's /login page: path and its parameters."""
-    login = requests.get(app.base + "/login", timeout=10)
-    url = html.unescape(re.search(r'<a class="button" href="([^"]+)"', login.text).group(1))
-    parts = urlsplit(url)
+    """The authorize URL /login redirects to: path and its parameters."""
+    login = requests.get(app.base + "/login", timeout=10, allow_redirects=False)
+    assert login.status_code == 302, login.text
+    parts = urlsplit(login.headers["Location"])
     return parts.path, dict(parse_qsl(parts.query))
 
 

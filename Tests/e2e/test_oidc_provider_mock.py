@@ -3,7 +3,7 @@
 `oidc-provider-mock` (PyPI, built on Authlib) runs in this process on 127.0.0.1 with a free
 port; the app runs in generic OpenID mode (OIDC_AUTHORITY = the mock's issuer) with a
 confidential client registered at the mock, and a cookie-keeping `requests.Session` plays
-the browser: /login, the mock's authorize form, /getAToken, the home page, /graph against
+the browser: /login (a redirect to the mock), the mock's authorize form, /getAToken, the home page, /graph against
 the mock's userinfo endpoint, /logout through the mock's end-session page and back.
 
 The negative checks make the mock misbehave in one precise way each (see oidc_mock.py) and
@@ -64,15 +64,15 @@ def start(start_app, provider, *, registered_method="client_secret_basic", **env
 
 
 def authorize_url(browser, app):
-    login = browser.get(app.base + "/login")
-    assert login.status_code == 200, login.text
-    match = re.search(r'<a class="button" href="([^"]+)"', login.text)
-    assert match, f"no sign-in button on /login:\n{login.text}"
-    return html.unescape(match.group(1))
+    """The provider's authorize URL that /login redirects to (keeping the sign-in cookie)."""
+    login = browser.get(app.base + "/login", allow_redirects=False)
+    assert login.status_code == 302, f"/login did not redirect ({login.status_code}):\n{login.text}"
+    assert login.headers["Set-Cookie"].startswith("signin=v1."), login.headers
+    return login.headers["Location"]
 
 
 def sign_in(browser, app, provider, sub=ALICE.sub):
-    """/login, the mock's authorize form, then the redirect to /getAToken (not followed).
+    """/login's redirect, the mock's authorize form, then the redirect to /getAToken (not followed).
     Returns (authorize query, callback query, the app's answer to the callback)."""
     url = authorize_url(browser, app)
     assert url.startswith(provider.issuer + "/oauth2/authorize?"), url
@@ -97,7 +97,14 @@ def assert_signed_out(browser, app):
     assert home.status_code == 200
     assert "Signed in as" not in home.text and 'href="/login"' in home.text, home.text
     graph = browser.get(app.base + "/graph", allow_redirects=False)
-    assert graph.status_code == 302 and graph.headers["Location"].startswith("/login"), graph.headers
+    assert graph.status_code == 302 and "/oauth2/authorize?" in graph.headers["Location"], graph.headers
+
+
+def assert_no_session_cookie(answer, context=""):
+    """The failed callback set no session cookie; its only cookie drops the used sign-in."""
+    set_cookie = answer.headers.get("Set-Cookie", "")
+    assert "session=" not in set_cookie, f"{context}: {set_cookie}"
+    assert set_cookie == "" or (set_cookie.startswith("signin=;") and "Max-Age=0" in set_cookie), f"{context}: {set_cookie}"
 
 
 def sign_out(browser, app):
@@ -222,7 +229,7 @@ def test_client_authentication_failure_is_shown_and_nobody_is_signed_in(start_ap
         assert answer.status_code == 400, f"{case}: {answer.status_code}\n{answer.text}"
         assert "The identity provider refused the sign-in" in answer.text
         assert "<code>invalid_client</code>" in answer.text
-        assert "Set-Cookie" not in answer.headers
+        assert_no_session_cookie(answer)
         assert_signed_out(browser, app)
         assert all(ALICE.sub not in path.read_text(errors="replace") for path in app.session_files())
 
@@ -255,7 +262,7 @@ def test_id_token_faults_are_refused_and_nobody_is_signed_in(start_app):
             assert "The identity provider's answer could not be trusted" in html.unescape(answer.text), \
                 f"{description}:\n{answer.text}"
             assert reason in new_log, f"{description}: expected {reason} in the log:\n{new_log}"
-            assert "Set-Cookie" not in answer.headers, description
+            assert_no_session_cookie(answer, description)
             assert_signed_out(browser, app)
 
         provider.recorder.faults = None

@@ -54,7 +54,7 @@ def test_kill_9_of_one_instance_mid_request_tears_no_session(start_app, redis_se
         with running_provider(users=[ALICE]) as provider:
             shared = {"CLIENT_ID": CLIENT_ID, "CLIENT_SECRET": SECRET, "OIDC_AUTHORITY": provider.issuer, "SCOPE": "email",
                       "TOKEN_AUTH_METHOD": "client_secret_basic", "SESSION_STORE": redis_server.url,
-                      "REDIS_PASSWORD": redis_server.password}
+                      "REDIS_PASSWORD": redis_server.password, "SESSION_SECRET": "5e" * 32}
             doomed = start_app(env={**shared, "GRAPH_ENDPOINT": held.url})
             survivor = start_app(env={**shared, "GRAPH_ENDPOINT": provider.userinfo_endpoint})
             provider.register_client(CLIENT_ID, SECRET, [doomed.base + "/getAToken", survivor.base + "/getAToken"],

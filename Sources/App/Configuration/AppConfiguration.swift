@@ -41,6 +41,13 @@ public struct AppConfiguration: Sendable {
     public var sessionDirectory: String
     public var sessionIdleTimeout: TimeInterval
     public var sessionLifetime: TimeInterval
+    /// SESSION_SECRET: the server's secret for what it seals for browsers (sign-ins in
+    /// progress); nil: generated into the session directory (single machine only).
+    public var sessionSecret: SessionSecret?
+    /// True when the session store is shared with other instances (other machines): then
+    /// SESSION_SECRET is required (`SessionSecret.resolve`). The file store in one directory
+    /// on one machine is not; Redis is.
+    public var sessionStoreIsShared: Bool { sessionStore != .file }
 
     // Server
     public var host: String
@@ -93,6 +100,7 @@ public struct AppConfiguration: Sendable {
         ("SESSION_DIR", "Directory of the server-side session files"),
         ("SESSION_IDLE_TIMEOUT", "Seconds of inactivity before a session ends"),
         ("SESSION_LIFETIME", "Seconds after sign-in before a session ends regardless"),
+        ("SESSION_SECRET", "At least 32 random bytes, hex or base64 (openssl rand -base64 32); the same on every instance; generated into SESSION_DIR/secret when unset on one machine"),
         ("HOST", "Address to listen on (127.0.0.1, 0.0.0.0, ::1, ::)"),
         ("PORT", "Port to listen on; 0 lets the system pick one"),
         ("TRUSTED_PROXIES", "Comma-separated proxy addresses or CIDRs whose X-Forwarded-* headers are honoured"),
@@ -138,6 +146,7 @@ public struct AppConfiguration: Sendable {
             sessionDirectory: reader.string("SESSION_DIR") ?? ".sessions",
             sessionIdleTimeout: try reader.seconds("SESSION_IDLE_TIMEOUT") ?? 3600,
             sessionLifetime: try reader.seconds("SESSION_LIFETIME") ?? 86_400,
+            sessionSecret: try reader.secret("SESSION_SECRET"),
             host: reader.string("HOST") ?? "127.0.0.1",
             port: try reader.integer("PORT", in: 0...65_535) ?? 5000,
             trustedProxies: try reader.proxyList("TRUSTED_PROXIES"),
@@ -226,6 +235,15 @@ private struct SettingReader {
             throw ConfigurationError(key: key, reason: "has \"\(entry)\", which is not a directory (tenant) id: list GUIDs such as 72f988bf-86f1-41af-91ab-2d7cd011db47, or * alone for any tenant")
         }
         return .only(Set(entries.map { $0.lowercased() }))
+    }
+
+    /// A secret of at least 32 bytes; the value itself never goes into the message.
+    func secret(_ key: String) throws(ConfigurationError) -> SessionSecret? {
+        guard let raw = string(key) else { return nil }
+        guard let secret = SessionSecret(encoded: raw) else {
+            throw ConfigurationError(key: key, reason: SessionSecret.requirement)
+        }
+        return secret
     }
 
     func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {

@@ -9,20 +9,48 @@ enum ProfileTable {
         "officeLocation", "mobilePhone", "businessPhones", "preferredLanguage", "id",
     ]
 
-    static func rows(_ profile: [String: JSONValue]) -> [[String: String]] {
-        let keys = profile.keys.filter { !$0.hasPrefix("@") }
-        let ordered = preferredOrder.filter(keys.contains) + keys.filter { !preferredOrder.contains($0) }.sorted()
-        return ordered.map { ["name": label($0), "value": text(profile[$0]!)] }
+    /// One row of the table: the field's label and its value as text.
+    struct Row: Equatable {
+        /// The field's label ("User principal name").
+        let name: String
+        /// Its value as text ("—" for none).
+        let value: String
     }
 
+    /// The profile's fields, the familiar ones first, then the others by name; Graph's
+    /// `@odata` annotations left out.
+    static func rows(_ profile: [String: JSONValue]) -> [Row] {
+        let keys = Set(profile.keys.filter { !$0.hasPrefix("@") })
+        let ordered = preferredOrder.filter(keys.contains) + keys.subtracting(preferredOrder).sorted()
+        return ordered.map { Row(name: label($0), value: text(profile[$0]!)) }
+    }
+
+    /// The profile as indented JSON, for the raw view.
     static func prettyJSON(_ profile: [String: JSONValue]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return (try? String(decoding: encoder.encode(JSONValue.object(profile)), as: UTF8.self)) ?? "{}"
+        String(decoding: JSONValue.object(profile).serialized(pretty: true), as: UTF8.self)
     }
 
     /// `userPrincipalName` becomes "User principal name".
     static func label(_ key: String) -> String {
+        asciiLabel(key) ?? unicodeLabel(key)
+    }
+
+    /// The label of an ASCII key, byte by byte (Graph's keys are ASCII); nil for any other.
+    private static func asciiLabel(_ key: String) -> String? {
+        var output: [UInt8] = []
+        output.reserveCapacity(key.utf8.count + 4)
+        for byte in key.utf8 {
+            guard byte < 0x80 else { return nil }
+            let isUpper = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")
+            if isUpper, !output.isEmpty { output.append(UInt8(ascii: " ")) }
+            output.append(isUpper ? byte + 32 : byte)
+        }
+        if let first = output.first, first >= UInt8(ascii: "a"), first <= UInt8(ascii: "z") { output[0] = first - 32 }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The label of any key: words split before each uppercase letter, then lowercased.
+    private static func unicodeLabel(_ key: String) -> String {
         var words: [String] = []
         var current = ""
         for char in key {

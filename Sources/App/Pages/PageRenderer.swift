@@ -3,7 +3,9 @@ import HTTPServer
 import Mustache
 
 /// Renders the Mustache templates in `Templates/` (loaded once at start-up) into HTML
-/// responses that carry the security headers every page needs.
+/// responses that carry the security headers every page needs. Every `{{value}}` is escaped
+/// by `HTMLText` (a content-type pragma put in front of each template), not by Mustache's
+/// own escaping, which misses a quote followed by a combining mark.
 public struct PageRenderer: Sendable {
     private let library: MustacheLibrary
     /// Shown in the layout on every page when the development provider is on.
@@ -14,6 +16,7 @@ public struct PageRenderer: Sendable {
     /// Loads every `*.mustache` file in `directory`. A template that does not parse stops
     /// start-up rather than failing on the first visitor.
     public init(directory: String, devIdentityProvider: Bool = false, microsoftGraph: Bool = true) throws(ConfigurationError) {
+        HTMLText.registerWithMustache()
         var library = MustacheLibrary()
         let names: [String]
         do {
@@ -27,7 +30,8 @@ public struct PageRenderer: Sendable {
                 throw ConfigurationError(key: "TEMPLATES_DIR", reason: "cannot read \(path)")
             }
             do {
-                try library.register(String(decoding: data, as: UTF8.self), named: String(name.dropLast(".mustache".count)))
+                try library.register(Self.escapingPragma + String(decoding: data, as: UTF8.self),
+                                     named: String(name.dropLast(".mustache".count)))
             } catch {
                 throw ConfigurationError(key: "TEMPLATES_DIR", reason: "\(path) is not a valid template: \(error)")
             }
@@ -37,22 +41,34 @@ public struct PageRenderer: Sendable {
         self.microsoftGraph = microsoftGraph
     }
 
-    /// Renders `template` with `context`. Values are HTML-escaped by Mustache's `{{ }}`.
+    /// What makes Mustache escape a template's values with `HTMLText`.
+    private static let escapingPragma = "{{%CONTENT_TYPE:\(HTMLText.contentTypeName)}}"
+
+    /// Renders `template` with `context`. Values are HTML-escaped by `{{ }}` (`HTMLText`).
     /// `private` pages (anything that shows user data) are marked `no-store`.
     public func render(
         _ template: String, _ context: [String: Any] = [:], status: HTTPStatus = .ok, private isPrivate: Bool = false
     ) -> HTTPResponse {
-        var context = context
-        context["devIdentityProvider"] = devIdentityProvider
-        context["microsoftGraph"] = microsoftGraph
-        guard let html = library.render(context, withTemplate: template) else {
+        guard let html = html(template, context) else {
             // Only reachable through a programming error (a page naming a template that does
             // not exist); the start-up self-check in WebApp catches it before serving.
             return HTTPResponse.text("Internal Server Error: template \(template) is missing", status: .internalServerError)
         }
-        var response = HTTPResponse.html(html, status: status)
-        SecurityHeaders.apply(to: &response.headers, private: isPrivate)
-        return response
+        return response(body: Array(html.utf8), status: status, private: isPrivate)
+    }
+
+    /// The HTML of `template` with `context` and the settings every page knows; nil when
+    /// there is no such template.
+    func html(_ template: String, _ context: [String: Any]) -> String? {
+        var context = context
+        context["devIdentityProvider"] = devIdentityProvider
+        context["microsoftGraph"] = microsoftGraph
+        return library.render(context, withTemplate: template)
+    }
+
+    /// An HTML response of `body` with the security headers (`SecurityHeaders`).
+    func response(body: [UInt8], status: HTTPStatus, private isPrivate: Bool) -> HTTPResponse {
+        HTTPResponse(status: status, headers: isPrivate ? SecurityHeaders.privatePage : SecurityHeaders.page, body: body)
     }
 
     /// True when a template of that name was loaded.

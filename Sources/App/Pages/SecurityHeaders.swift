@@ -15,13 +15,22 @@ enum SecurityHeaders {
         "frame-ancestors 'none'",
     ].joined(separator: "; ")
 
-    static func apply(to headers: inout HTTPHeaders, private isPrivate: Bool) {
-        headers["Content-Security-Policy"] = contentSecurityPolicy
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["X-Frame-Options"] = "DENY"
-        headers["Referrer-Policy"] = "no-referrer"
-        // Pages with user data must never be kept by a browser or proxy cache; the others
-        // are still rendered per visitor state, so they are not cached by shared caches either.
-        headers["Cache-Control"] = isPrivate ? "no-store" : "no-cache"
+    /// Every header of an HTML page, its content type first; built once, copied per response.
+    static func headers(private isPrivate: Bool) -> HTTPHeaders {
+        [
+            "Content-Type": "text/html; charset=utf-8",
+            "Content-Security-Policy": contentSecurityPolicy,
+            "X-Content-Type-Options": "nosniff",
+            "X-Frame-Options": "DENY",
+            "Referrer-Policy": "no-referrer",
+            // Pages with user data must never be kept by a browser or proxy cache; the others
+            // are still rendered per visitor state, so they are not cached by shared caches either.
+            "Cache-Control": isPrivate ? "no-store" : "no-cache",
+        ]
     }
+
+    /// The headers of a page anyone may see.
+    static let page = headers(private: false)
+    /// The headers of a page showing a signed-in user's data.
+    static let privatePage = headers(private: true)
 }

@@ -4,12 +4,15 @@ import HTTPServer
 import Logging
 import OIDC
 
-/// What every route shares: settings, pages, sessions, the identity provider, the logger,
-/// and the few page shapes they all use (signed-in pages, error pages, sign-in redirects).
+/// What every route shares: settings, pages, sessions, the browser's sign-ins in progress,
+/// the identity provider, the logger, and the few page shapes they all use (signed-in
+/// pages, error pages, the way to sign-in).
 struct AppContext: Sendable {
     let configuration: AppConfiguration
     let pages: PageRenderer
     let sessions: SessionAccess
+    /// The cookie that carries the sign-ins this browser has started.
+    let pendingSignIns: PendingSignInCookie
     let identitySlot: IdentitySlot
     let logger: Logger
 
@@ -20,6 +23,26 @@ struct AppContext: Sendable {
         var context = context
         if let user { context["user"] = user.templateContext }
         return pages.render(template, context, status: status, private: user != nil)
+    }
+
+    /// `template` for signed-in users prerendered (`PrerenderedPage`): the user's values
+    /// (`SignedInUser.slotNames`) and `slots` filled in per request, `context` fixed; nil
+    /// when the page does not fit (then `page(_:_:user:status:)` renders it).
+    func prerendered(_ template: String, slots: [String] = [], rows: (key: String, slots: [String])? = nil,
+                     context: [String: Any] = [:]) -> PrerenderedPage? {
+        PrerenderedPage(pages: pages, template: template, slots: SignedInUser.slotNames + slots, rows: rows) { marker in
+            var page = context
+            page["user"] = Dictionary(uniqueKeysWithValues: SignedInUser.slotNames.map { ($0, marker($0)) })
+            for slot in slots { page[slot] = marker(slot) }
+            return page
+        }
+    }
+
+    /// A signed-in page from its prerendered form, with the user's and the page's `values`
+    /// and `rows`; nil when it has none or declines these values (then render it with
+    /// `page(_:_:user:status:)`).
+    func page(_ prerendered: PrerenderedPage?, values: [String] = [], rows: [[String]] = [], user: SignedInUser) -> HTTPResponse? {
+        prerendered?.body(user.slotValues + values, rows: rows).map { pages.response(body: $0, status: .ok, private: true) }
     }
 
     /// The error page: a plain-words heading and message, optional details (provider error
@@ -37,10 +60,18 @@ struct AppContext: Sendable {
         return page("error", context, user: user, status: status)
     }
 
-    /// Sends a signed-out browser to sign in, to come back to `next` afterwards.
-    func signInRedirect(next: String) -> HTTPResponse {
-        var response = HTTPResponse.redirect(to: "/login?" + FormURLEncoding.encode([("next", LocalPath.sanitize(next))]))
-        response.headers["Cache-Control"] = "no-store"
+    /// The answer of a protected page when nobody (or nobody it still trusts) is signed
+    /// in: a browser's top-level navigation goes straight to the identity provider and comes
+    /// back to `next` (asking for `claims` when a claims challenge wants more); a script's or
+    /// API client's call gets a 401 with JSON (`APICaller`).
+    func signInRequired(_ request: HTTPRequest, next: String, claims: String? = nil) -> HTTPResponse {
+        var response: HTTPResponse
+        if APICaller.isAPICall(request) {
+            response = APICaller.unauthenticated(signIn: SignInRoutes.loginPath(next: next), cookieName: sessions.cookie(for: request).name)
+        } else {
+            response = SignInRoutes.start(request, app: self, options: SignInOptions(returnPath: next, claims: claims))
+        }
+        response.headers["Vary"] = APICaller.varyHeaders
         return response
     }
 

@@ -8,25 +8,27 @@ import SessionStore
 struct GraphRoutes {
     let app: AppContext
 
+    /// Blocking: it may refresh tokens and always calls Graph over the network.
     func register(on router: Router) {
         let app = app
-        router.get("/graph", .blocking) { request in try Self.graph(request, app: app) }
+        let page = app.prerendered("graph", slots: ["endpoint", "rawJSON"], rows: (key: "fields", slots: ["name", "value"]))
+        router.get("/graph", .blocking) { request in try Self.graph(request, app: app, page: page) }
     }
 
-    static func graph(_ request: HTTPRequest, app: AppContext) throws -> HTTPResponse {
+    static func graph(_ request: HTTPRequest, app: AppContext, page: PrerenderedPage? = nil) throws -> HTTPResponse {
         guard let identity = app.identity else { return app.configurationPage() }
-        guard let (session, user) = try app.sessions.signedIn(request), session.account != nil else {
-            return app.signInRedirect(next: "/graph")
+        guard let (session, user) = try app.sessions.signedIn(request), let tokens = session.signedInTokens() else {
+            return app.signInRequired(request, next: "/graph")
         }
         let token: AccessTokenResult
-        switch try accessToken(for: session.handle, identity: identity, store: app.sessions.store) {
+        switch try accessToken(for: session, tokens: tokens, identity: identity, store: app.sessions.store) {
         case nil:
-            return app.signInRedirect(next: "/graph")
+            return app.signInRequired(request, next: "/graph")
         case .success(let value)?:
             token = value
         case .failure(let error)? where error.needsInteractiveSignIn:
             app.logger.info("Silent token acquisition needs a new sign-in", metadata: ["reason": "\(error.logReason)"])
-            return app.signInRedirect(next: "/graph")
+            return app.signInRequired(request, next: "/graph")
         case .failure(let error)?:
             return SignInRoutes.signInFailure(error, app: app, next: "/graph")
         }
@@ -34,13 +36,18 @@ struct GraphRoutes {
         let graph = GraphClient(endpoint: identity.graphEndpoint, transport: identity.transport)
         do {
             let profile = try graph.profile(accessToken: token.accessToken)
+            let rows = ProfileTable.rows(profile)
+            let rawJSON = ProfileTable.prettyJSON(profile)
+            if let prerendered = app.page(page, values: [identity.graphEndpoint, rawJSON], rows: rows.map { [$0.name, $0.value] }, user: user) {
+                return prerendered
+            }
             return app.page("graph", [
                 "endpoint": identity.graphEndpoint,
-                "fields": ProfileTable.rows(profile),
-                "rawJSON": ProfileTable.prettyJSON(profile),
+                "fields": rows.map { ["name": $0.name, "value": $0.value] },
+                "rawJSON": rawJSON,
             ], user: user)
         } catch {
-            return graphFailure(error, session: session, user: user, app: app)
+            return graphFailure(error, request: request, user: user, app: app)
         }
     }
 
@@ -48,19 +55,27 @@ struct GraphRoutes {
     /// session's tokens: longer than one token call can take.
     static let refreshLockTimeout = Duration.seconds(30)
 
-    /// An access token for the session, refreshed when needed under the session's refresh
-    /// lock, which every instance sharing the store honours: a request that waited re-reads
-    /// the session and finds the tokens the previous holder stored, so a rotating refresh
-    /// token is redeemed once. The refresh is a network call: it holds the refresh lock, not
-    /// the session's write lock. Nil when the session ended meanwhile.
-    static func accessToken(for handle: SessionHandle, identity: Identity, store: any SessionStore) throws -> Result<AccessTokenResult, OIDCError>? {
-        try store.withRefreshLock(handle, timeout: refreshLockTimeout) { () throws -> Result<AccessTokenResult, OIDCError>? in
-            guard let session = try store.load(handle), let account = session.account else { return nil }
-            var cache = session.tokens
+    /// An access token for the session. Usually the cached one, found without any lock in
+    /// the tokens decoded once for this request. When it must be refreshed, the refresh
+    /// happens under the session's refresh lock, which every instance sharing the store
+    /// honours: a request that waited re-reads the session and finds the tokens the previous
+    /// holder stored, so a rotating refresh token is redeemed once. The refresh is a network
+    /// call: it holds the refresh lock, not the session's write lock. Nil when the session
+    /// ended meanwhile.
+    static func accessToken(for session: Session, tokens: SignedInTokens, identity: Identity,
+                            store: any SessionStore) throws -> Result<AccessTokenResult, OIDCError>? {
+        if let cached = identity.client.cachedAccessToken(account: tokens.account, cache: tokens.cache) { return .success(cached) }
+        let handle = session.handle
+        return try store.withRefreshLock(handle, timeout: refreshLockTimeout) { () throws -> Result<AccessTokenResult, OIDCError>? in
+            guard let current = try store.load(handle) else { return nil }
+            // Unchanged since this request read it: the tokens decoded then are still the ones.
+            let fresh = current.version == session.version ? tokens : current.signedInTokens()
+            guard var cache = fresh?.cache, let account = fresh?.account else { return nil }
+            let before = cache
             let result = Result { () throws(OIDCError) in try identity.client.acquireTokenSilently(account: account, cache: &cache) }
-            if case .success(let token) = result, cache != session.tokens {
+            if case .success(let token) = result, cache != before {
                 _ = try store.update(handle) { stored in
-                    stored.tokens = cache
+                    stored.store(cache)
                     if let claims = token.refreshedIDTokenClaims { stored.claims = claims.raw }
                 }
             }
@@ -68,16 +83,16 @@ struct GraphRoutes {
         }
     }
 
-    static func graphFailure(_ failure: GraphClient.Failure, session: Session, user: SignedInUser, app: AppContext) -> HTTPResponse {
+    static func graphFailure(_ failure: GraphClient.Failure, request: HTTPRequest, user: SignedInUser, app: AppContext) -> HTTPResponse {
         let message: String
         var status = HTTPStatus.badGateway
         let api = app.configuration.usesMicrosoftGraph ? "Microsoft Graph" : "The profile endpoint"
         switch failure {
         case .claimsChallenge(let claims):
-            // Conditional Access wants more (e.g. MFA): sign in again asking for those claims.
+            // Conditional Access wants more (e.g. MFA): sign in again asking for those claims,
+            // which go straight into the authorize request (nothing is stored meanwhile).
             app.logger.info("Graph returned a claims challenge")
-            _ = try? app.sessions.store.update(session.handle) { $0.claimsChallenge = claims }
-            return app.signInRedirect(next: "/graph")
+            return app.signInRequired(request, next: "/graph", claims: claims)
         case .unauthorized:
             message = "\(api) did not accept your access token (HTTP 401). Signing out and in again usually fixes this."
         case .forbidden:

@@ -4,119 +4,83 @@ import HTTPServer
 import OIDC
 import SessionStore
 
-/// `GET /login` and the redirect URI (`/getAToken`): start a sign-in (PKCE, state, nonce,
-/// the pending flow kept in the session) and complete it (state checked first, code
-/// redeemed, ID token validated, session id rotated), or explain plainly what went wrong.
+/// `GET /login` and the redirect URI (`/getAToken`): start a sign-in (PKCE, state, nonce;
+/// the pending flow kept in the browser's sealed sign-in cookie, nothing stored) with a
+/// redirect to the provider, and complete it (`SignInRoutes+Callback`), or explain plainly
+/// what went wrong.
 struct SignInRoutes {
     let app: AppContext
 
     /// The prompts a link may ask for; anything else is dropped rather than forwarded.
     static let allowedPrompts: Set<String> = ["select_account", "login", "consent"]
+    /// Longest return path kept (in bytes); a longer `next` returns to `/`. It travels in the
+    /// sign-in cookie, which must stay small.
+    static let maximumReturnPathLength = 512
 
+    /// Both may block: `/login` fetches the provider's metadata on first use (and once a day),
+    /// the callback redeems the code at the token endpoint.
     func register(on router: Router, redirectPath: String) {
         let app = app
-        router.get("/login", .blocking) { request in try Self.login(request, app: app) }
+        router.get("/login", .blocking) { request in Self.login(request, app: app) }
         router.get(redirectPath, .blocking) { request in try Self.callback(request, app: app) }
     }
 
-    static func login(_ request: HTTPRequest, app: AppContext) throws -> HTTPResponse {
-        guard let identity = app.identity else { return app.configurationPage() }
-        // The session cookie is set on the host the browser uses now; the provider sends the
-        // browser back to the redirect URI's host. Starting elsewhere (127.0.0.1 versus
-        // localhost) would lose the session on the way back, so move to that host first.
-        if let host = request.host, "\(request.scheme)://\(host)" != identity.origin,
-           let originHost = URLComponents(string: identity.origin)?.literalHost, LoopbackHost.isLoopback(originHost),
-           LoopbackHost.isLoopback(hostHeader: host)
-        {
-            return .redirect(to: identity.origin + request.path + (request.query.map { "?" + $0 } ?? ""))
-        }
-        let next = LocalPath.sanitize(request.queryValue("next") ?? "/")
+    /// `GET /login[?next=/path][&prompt=select_account]`: straight to the provider.
+    static func login(_ request: HTTPRequest, app: AppContext) -> HTTPResponse {
         let prompt = request.queryValue("prompt").flatMap { allowedPrompts.contains($0) ? $0 : nil }
-        let existing = try app.sessions.load(request)
-        let options = SignInOptions(returnPath: next, prompt: prompt, claims: existing?.claimsChallenge)
-        let signIn: AuthorizationRequest
+        return start(request, app: app, options: SignInOptions(returnPath: returnPath(request.queryValue("next")), prompt: prompt))
+    }
+
+    /// Starts a sign-in: a 302 to the provider's authorize URL, and the new flow added to the
+    /// browser's sign-in cookie (other tabs' flows stay). Nothing is written anywhere, so
+    /// any number of visits to `/login` cost no disk.
+    static func start(_ request: HTTPRequest, app: AppContext, options: SignInOptions) -> HTTPResponse {
+        guard let identity = app.identity else { return app.configurationPage() }
+        if let moved = moveToRedirectHost(request, identity: identity) { return moved }
+        var flows = app.pendingSignIns.flows(in: request)
+        let authorizeURL: String
         do {
-            // May fetch the provider's metadata: done before the session is locked.
-            signIn = try identity.client.authorizationRequest(options: options)
+            authorizeURL = try identity.client.beginSignIn(options: options, flows: &flows)
         } catch {
-            return signInFailure(error, app: app, next: next)
+            return signInFailure(error, app: app, next: options.returnPath)
         }
-        let config = identity.client.configuration
-        let remember = { (session: inout Session) in
-            var flows = session.signInFlows
-            flows.add(signIn.flow, now: app.sessions.clock(), limit: config.maximumPendingFlows, lifetime: config.flowLifetime)
-            session.signInFlows = flows
-            session.claimsChallenge = nil
-        }
-        var setCookie: String?
-        if let existing, let updated = try app.sessions.store.update(existing.handle, remember) {
-            _ = updated
-        } else {
-            let created = try app.sessions.store.create(remember)
-            setCookie = app.sessions.setCookie(created, for: request)
-        }
-        let user = existing.flatMap(SignedInUser.init(session:))
-        var context: [String: Any] = ["authorizeURL": signIn.url, "providerName": identity.providerName]
-        // Left out for "/": Mustache shows a section for an empty string too.
-        if next != "/" { context["next"] = next }
-        var response = app.page("login", context, user: user)
+        var response = HTTPResponse.redirect(to: authorizeURL)
         response.headers["Cache-Control"] = "no-store"
-        if let setCookie { response.headers.add("Set-Cookie", setCookie) }
+        response.headers.add("Set-Cookie", pendingSignInCookie(flows, request: request, identity: identity, app: app))
         return response
     }
 
-    static func callback(_ request: HTTPRequest, app: AppContext) throws -> HTTPResponse {
-        guard let identity = app.identity else { return app.configurationPage() }
-        let authorization = AuthorizationResponse(query: request.query ?? "")
-        // The state must match a pending sign-in of this session before anything else; the
-        // flow is removed whatever happens next, so a callback URL works once.
-        var redeemed: Result<PendingFlow, OIDCError> = .failure(.stateRejected(.unknown))
-        let found = try app.sessions.handle(from: request).flatMap { handle in
-            try app.sessions.store.update(handle) { session in
-                var flows = session.signInFlows
-                redeemed = Result { () throws(OIDCError) -> PendingFlow in
-                    try flows.redeem(state: authorization.state, now: app.sessions.clock(), lifetime: identity.client.configuration.flowLifetime)
-                }
-                session.signInFlows = flows
-            }
-        }
-        guard let found else {
-            app.logger.notice("Sign-in callback without a session")
-            return app.errorPage(
-                heading: "Sign-in could not be completed",
-                message: "This browser has no sign-in in progress here: the session cookie is missing or has expired (for example, sign-in was started on another address or in another browser). Please start again.",
-                retryURL: "/login", retryLabel: "Sign in again", status: .badRequest)
-        }
-        let flow: PendingFlow
-        switch redeemed {
-        case .success(let value): flow = value
-        case .failure(let error): return signInFailure(error, app: app, next: "/")
-        }
+    /// The sign-in cookie's `Set-Cookie` for `flows`: living as long as the youngest of them,
+    /// or dropped when none is left.
+    static func pendingSignInCookie(_ flows: PendingFlows, request: HTTPRequest, identity: Identity, app: AppContext) -> String {
+        let remaining = identity.client.expiry(of: flows).map { $0.timeIntervalSince(app.sessions.clock()) } ?? 0
+        return app.pendingSignIns.setCookie(flows, maxAge: Int(remaining.rounded(.up)), secure: request.scheme == "https")
+    }
 
-        // Exchanging the code is a network call: it runs without holding the session lock.
-        var single = PendingFlows(flows: [flow])
-        var cache = TokenCache()
-        let result: SignInResult
-        do {
-            result = try identity.client.completeSignIn(authorization, flows: &single, cache: &cache)
-        } catch {
-            return signInFailure(error, app: app, next: flow.returnPath)
-        }
-
-        // A fresh session id for the signed-in user (session fixation); only the other tabs'
-        // pending sign-ins come along.
-        let signedIn = try app.sessions.store.rotate(found.handle) { old, new in
-            new.signInFlows = old.signInFlows
-            new.signIn(result, cache: cache)
-        }
-        guard let signedIn else {
-            return app.errorPage(heading: "Sign-in could not be completed", message: "Your session ended while signing in. Please start again.",
-                                 retryURL: "/login", retryLabel: "Sign in again", status: .badRequest)
-        }
-        var response = HTTPResponse.redirect(to: LocalPath.sanitize(result.returnPath))
+    /// The sign-in cookie is set on the host the browser uses now; the provider sends the
+    /// browser back to the redirect URI's host. Starting elsewhere (127.0.0.1 versus
+    /// localhost) would lose the cookie on the way back, so a browser on the other loopback
+    /// name is moved to the redirect URI's host first, to the same path.
+    static func moveToRedirectHost(_ request: HTTPRequest, identity: Identity) -> HTTPResponse? {
+        guard let host = request.host, "\(request.scheme)://\(host)" != identity.origin,
+              let originHost = URLComponents(string: identity.origin)?.literalHost, LoopbackHost.isLoopback(originHost),
+              LoopbackHost.isLoopback(hostHeader: host)
+        else { return nil }
+        var response = HTTPResponse.redirect(to: identity.origin + request.path + (request.query.map { "?" + $0 } ?? ""))
         response.headers["Cache-Control"] = "no-store"
-        response.headers.add("Set-Cookie", app.sessions.setCookie(signedIn, for: request))
         return response
+    }
+
+    /// `/login` with `next`: where a browser signs in to come back to `next`.
+    static func loginPath(next: String) -> String {
+        "/login?" + FormURLEncoding.encode([("next", next)])
+    }
+
+    /// The local path a sign-in returns to: `raw` when it is one (`LocalPath`) and short
+    /// enough, else `/`.
+    static func returnPath(_ raw: String?) -> String {
+        let path = LocalPath.sanitize(raw ?? "/")
+        return path.utf8.count <= maximumReturnPathLength ? path : "/"
     }
 
     /// The error page for a failed sign-in: the provider's words when it gave any, 502 when
@@ -167,7 +131,7 @@ struct SignInRoutes {
         if let detail = error.detail {
             app.logger.warning("Sign-in failed: the provider could not be reached", metadata: ["reason": "\(error.logReason)", "detail": "\(detail)"])
         }
-        let retry = "/login?" + FormURLEncoding.encode([("next", next)])
+        let retry = loginPath(next: next)
         return app.errorPage(heading: heading, message: error.description, details: details, retryURL: retry,
                              retryLabel: "Sign in again", status: status)
     }

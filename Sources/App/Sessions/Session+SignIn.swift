@@ -1,53 +1,43 @@
+import Encodings
 import FoundationEssentials
 import OIDC
 import SessionStore
 
-/// The OIDC values the app keeps in a session, stored as the opaque strings the store holds:
-/// pending sign-ins, the MSAL-format token cache, the cache account and a pending claims
-/// challenge.
+/// The signed-in account's tokens, decoded from the session once for the request that
+/// needs them (`/graph`): the MSAL-format cache and the account in it.
+struct SignedInTokens: Sendable, Equatable {
+    /// The token cache as the session holds it.
+    var cache: TokenCache
+    /// The account the session signed in as.
+    let account: TokenCache.Account
+}
+
+/// The OIDC values the app keeps in a session: the validated ID token's claims, the token
+/// cache (compact MSAL-schema JSON, decoded only where tokens are used, once per request)
+/// and the key of the account in it. Kept as text, the cache costs little memory in the
+/// store's cache of decoded sessions; decoding it is one pass of `JSONParser`.
 extension Session {
-    private static let flowsKey = "oidc"
+    /// The attribute naming the signed-in account in the token cache.
     private static let accountKey = "homeAccountID"
-    private static let claimsChallengeKey = "claimsChallenge"
 
-    var signInFlows: PendingFlows {
-        get {
-            guard let text = pendingFlows[Self.flowsKey],
-                  let flows = try? JSONDecoder().decode(PendingFlows.self, from: Data(text.utf8))
-            else { return PendingFlows() }
-            return flows
-        }
-        set {
-            if newValue.isEmpty {
-                pendingFlows[Self.flowsKey] = nil
-            } else if let data = try? JSONEncoder().encode(newValue) {
-                pendingFlows[Self.flowsKey] = String(decoding: data, as: UTF8.self)
-            }
-        }
+    /// The session's tokens and account, decoded now: call once per request and keep the
+    /// result. Nil when the session holds no usable cache or no account in it.
+    func signedInTokens() -> SignedInTokens? {
+        guard let text = tokenCache, let homeAccountID = attributes[Self.accountKey],
+              let cache = try? TokenCache(serialized: Array(text.utf8)), let account = cache.account(homeAccountID: homeAccountID)
+        else { return nil }
+        return SignedInTokens(cache: cache, account: account)
     }
 
-    var tokens: TokenCache {
-        get {
-            guard let text = tokenCache, let cache = try? TokenCache(serialized: Array(text.utf8)) else { return TokenCache() }
-            return cache
-        }
-        set { tokenCache = newValue.isEmpty ? nil : String(decoding: newValue.serialized(), as: UTF8.self) }
-    }
-
-    /// The cache account of the signed-in user.
-    var account: TokenCache.Account? {
-        attributes[Self.accountKey].flatMap { tokens.account(homeAccountID: $0) }
-    }
-
+    /// Records a completed sign-in: the user's claims, their tokens and account.
     mutating func signIn(_ result: SignInResult, cache: TokenCache) {
         claims = result.claims.raw
-        tokens = cache
+        store(cache)
         attributes[Self.accountKey] = result.account.homeAccountID
     }
 
-    /// A Conditional Access claims request to send with the next sign-in.
-    var claimsChallenge: String? {
-        get { attributes[Self.claimsChallengeKey] }
-        set { attributes[Self.claimsChallengeKey] = newValue }
+    /// Keeps `cache` (after a refresh); an empty cache is dropped.
+    mutating func store(_ cache: TokenCache) {
+        tokenCache = cache.isEmpty ? nil : String(decoding: cache.json.serialized(pretty: false), as: UTF8.self)
     }
 }

@@ -1,12 +1,20 @@
 import FoundationEssentials
 import HTTPServer
+import Logging
+import OIDC
 import SessionStore
 
 /// How routes reach the session store: the cookie for this request (Secure and
-/// `__Host-` over https), the session handle it carries, and the signed-in user.
+/// `__Host-` over https), the session handle it carries, and the signed-in user, who must
+/// still be of a tenant the app lets in.
 struct SessionAccess: Sendable {
     let store: any SessionStore
     let clock: @Sendable () -> Date
+    /// The sign-in set-up whose tenant rules every signed-in session is held to.
+    let identitySlot: IdentitySlot
+    /// Ends the sessions those rules no longer admit.
+    let revocations: SessionRevocations
+    let logger: Logger
 
     func cookie(for request: HTTPRequest) -> SessionCookie {
         SessionCookie(secure: request.scheme == "https", policy: store.policy)
@@ -21,10 +29,19 @@ struct SessionAccess: Sendable {
         return nil
     }
 
-    /// The live session of this request, if any.
+    /// The live session of this request, if any. A signed-in session whose tenant the
+    /// current settings no longer let in (ALLOWED_TENANTS changed since it signed in) is
+    /// signed out here, on whichever request reads it first: nil, and the session deleted.
     func load(_ request: HTTPRequest) throws -> Session? {
-        guard let handle = handle(from: request) else { return nil }
-        return try store.load(handle)
+        guard let handle = handle(from: request), let session = try store.load(handle) else { return nil }
+        if session.isSignedIn, let client = identitySlot.current?.client,
+           let tenant = client.tenantRefusal(forSignedIn: IDTokenClaims(raw: session.claims))
+        {
+            logger.warning("Signed out a session whose tenant is no longer allowed", metadata: ["tenant": "\(tenant)"])
+            revocations.revoke(handle, in: store)
+            return nil
+        }
+        return session
     }
 
     /// The signed-in session of this request and its user, or nil.

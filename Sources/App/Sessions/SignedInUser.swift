@@ -35,4 +35,12 @@ struct SignedInUser: Sendable {
         if let signOutToken { context["signOutToken"] = signOutToken }
         return context
     }
+
+    /// The names of `templateContext`'s values, for a prerendered page's slots.
+    static let slotNames = ["name", "username", "signOutToken"]
+
+    /// `templateContext`'s values in `slotNames` order.
+    var slotValues: [String] {
+        [name, username, signOutToken ?? ""]
+    }
 }

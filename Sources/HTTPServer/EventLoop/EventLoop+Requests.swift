@@ -4,7 +4,7 @@ import ThreadSupport
 
 /// Reading, parsing and answering requests on an event loop: each request's route is
 /// matched once, from its head; its handler runs inline or, for `.blocking` routes, on the
-/// worker pool; answers always go out in order.
+/// worker pool (or the route's own lane); answers always go out in order.
 extension EventLoop {
     /// Acts on one epoll event of `connection`.
     func handle(_ connection: Connection, _ flags: UInt32) {
@@ -133,14 +133,17 @@ extension EventLoop {
         case .eventLoop:
             write(Exchange.run(route.handler, request, logger: context.logger), for: info, to: connection)
         case .worker:
-            submitToWorker(request, route.handler, info: info, on: connection)
+            submitToWorker(request, route.handler, pool: context.workers, info: info, on: connection)
+        case .lane(let lane):
+            submitToWorker(request, route.handler, pool: lane.pool, info: info, on: connection)
         }
     }
 
-    /// Queues the handler for a worker; the connection waits for its answer. A full queue
-    /// is answered 503 at once, and so is a job the pool cannot run (no thread could be
-    /// started), so the connection stays in step either way.
-    func submitToWorker(_ request: HTTPRequest, _ handler: @escaping MatchedRoute.Handler, info: RequestInfo, on connection: Connection) {
+    /// Queues the handler for a thread of `pool`; the connection waits for its answer. A
+    /// full queue is answered 503 at once, and so is a job the pool cannot run (no thread
+    /// could be started), so the connection stays in step either way.
+    func submitToWorker(_ request: HTTPRequest, _ handler: @escaping MatchedRoute.Handler, pool: WorkerPool, info: RequestInfo,
+                        on connection: Connection) {
         connection.awaitingWorker = true
         let fd = connection.fd
         let id = connection.id
@@ -154,7 +157,7 @@ extension EventLoop {
             refuse: { [self] in
                 execute { [self] in finishBlocking(fd: fd, id: id, info: info, response: Self.busy()) }
             })
-        if !context.workers.submit(job) {
+        if !pool.submit(job) {
             connection.awaitingWorker = false
             write(Self.busy(), for: info, to: connection)
         }

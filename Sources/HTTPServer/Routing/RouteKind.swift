@@ -11,6 +11,11 @@ public struct RouteKind: Sendable, Equatable {
         /// On the worker pool: for handlers that wait on anything (an upstream HTTP call, a
         /// file lock, fsync). A full queue is answered 503 with Retry-After.
         case worker
+        /// On a lane of its own (`WorkerLane`): for handlers that must neither run on the
+        /// event loop (they compute for long, e.g. RSA signing) nor wait behind the worker
+        /// pool, because handlers on the pool wait for them (a development identity provider
+        /// in the same process as the app calling it). A full lane is answered 503 likewise.
+        case lane(WorkerLane)
     }
 
     /// Where the handler runs.
@@ -31,6 +36,11 @@ public struct RouteKind: Sendable, Equatable {
 
     /// Runs on the worker pool.
     public static let blocking = RouteKind(execution: .worker)
+
+    /// Runs on `lane`'s own threads.
+    public static func blocking(on lane: WorkerLane) -> RouteKind {
+        RouteKind(execution: .lane(lane))
+    }
 
     /// `.blocking` when `mayBlock` holds, else `.nonBlocking`: for a route whose handler
     /// blocks only with some back ends, decided once where it is registered, e.g.

@@ -49,12 +49,13 @@ final class WorkerPool: @unchecked Sendable {
     /// - Parameters:
     ///   - maxThreads: most worker threads.
     ///   - capacity: most jobs waiting for a thread.
+    ///   - threadName: what its threads are called (top, gdb).
     ///   - startThread: how threads are started (tests inject failures).
-    init(maxThreads: Int, capacity: Int, logger: Logger, startThread: ThreadStarter? = nil) {
+    init(maxThreads: Int, capacity: Int, logger: Logger, threadName: String = "http-worker", startThread: ThreadStarter? = nil) {
         self.maxThreads = max(1, maxThreads)
         self.queue = BoundedQueue(capacity: capacity)
         self.logger = logger
-        self.startThread = startThread ?? { body in try Threads.startDetached(name: "http-worker", body) }
+        self.startThread = startThread ?? { body in try Threads.startDetached(name: threadName, body) }
     }
 
     /// Jobs skipped so far because their connection closed before they started.

@@ -3,7 +3,7 @@ import FoundationEssentials
 
 /// The sign-in attempts one session has pending, keyed by state. Several may be open at
 /// once (sign-in started in two tabs); each expires, the count is capped, and each can be
-/// redeemed once. A plain Codable value: the app keeps it in the session.
+/// redeemed once. A plain Codable value: the app keeps it for the browser (a sealed cookie).
 public struct PendingFlows: Sendable, Equatable, Codable {
     public private(set) var flows: [PendingFlow]
 
@@ -38,6 +38,13 @@ public struct PendingFlows: Sendable, Equatable, Codable {
         return flow
     }
 
+    /// Drops the oldest flow (a carrier with less room than `limit` flows, such as a
+    /// cookie, makes room this way).
+    public mutating func dropOldest() {
+        if !flows.isEmpty { flows.removeFirst() }
+    }
+
+    /// Drops every flow older than `lifetime`.
     public mutating func removeExpired(now: Date, lifetime: TimeInterval = 600) {
         flows.removeAll { now.timeIntervalSince($0.createdAt) > lifetime }
     }

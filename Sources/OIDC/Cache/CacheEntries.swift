@@ -1,10 +1,13 @@
+import Encodings
 import FoundationEssentials
 import JOSE
 
 /// The entries of MSAL's unified token cache schema, with MSAL's field names. Times are
-/// epoch seconds stored as strings, as the schema requires.
+/// epoch seconds stored as strings, as the schema requires. Each entry reads itself from
+/// and writes itself to a JSON object (`init(json:)`, `json`): the one mapping between the
+/// schema and these types, used for the cache file and for the sealed session alike.
 extension TokenCache {
-    public struct AccessToken: Sendable, Equatable, Codable {
+    public struct AccessToken: Sendable, Equatable {
         public var credentialType = "AccessToken"
         public var secret: String
         public var homeAccountID: String
@@ -20,11 +23,6 @@ extension TokenCache {
         /// When to refresh proactively (from the response's refresh_in).
         public var refreshOn: String?
 
-        enum CodingKeys: String, CodingKey {
-            case credentialType = "credential_type", secret, homeAccountID = "home_account_id", environment
-            case clientID = "client_id", target, realm, tokenType = "token_type", cachedAt = "cached_at"
-            case expiresOn = "expires_on", extendedExpiresOn = "extended_expires_on", refreshOn = "refresh_on"
-        }
 
         public init(secret: String, homeAccountID: String, environment: String, clientID: String, target: String, realm: String,
                     tokenType: String, cachedAt: String, expiresOn: String, extendedExpiresOn: String?, refreshOn: String?) {
@@ -41,19 +39,24 @@ extension TokenCache {
             self.refreshOn = refreshOn
         }
 
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            secret = try c.decodeLenientString(forKey: .secret) ?? ""
-            homeAccountID = try c.decodeLenientString(forKey: .homeAccountID) ?? ""
-            environment = try c.decodeLenientString(forKey: .environment) ?? ""
-            clientID = try c.decodeLenientString(forKey: .clientID) ?? ""
-            target = try c.decodeLenientString(forKey: .target) ?? ""
-            realm = try c.decodeLenientString(forKey: .realm) ?? ""
-            tokenType = try c.decodeLenientString(forKey: .tokenType) ?? "Bearer"
-            cachedAt = try c.decodeLenientString(forKey: .cachedAt) ?? "0"
-            expiresOn = try c.decodeLenientString(forKey: .expiresOn) ?? "0"
-            extendedExpiresOn = try c.decodeLenientString(forKey: .extendedExpiresOn)
-            refreshOn = try c.decodeLenientString(forKey: .refreshOn)
+        /// The entry in a cache's `AccessToken` section.
+        init(json entry: CacheJSON) {
+            (secret, homeAccountID, environment, clientID) = entry.credential
+            target = entry.string("target") ?? ""
+            realm = entry.string("realm") ?? ""
+            tokenType = entry.string("token_type") ?? "Bearer"
+            cachedAt = entry.string("cached_at") ?? "0"
+            expiresOn = entry.string("expires_on") ?? "0"
+            extendedExpiresOn = entry.string("extended_expires_on")
+            refreshOn = entry.string("refresh_on")
+        }
+
+        /// The entry as the schema writes it.
+        var json: JSONValue {
+            CacheJSON.credential(credentialType, secret, homeAccountID, environment, clientID, [
+                ("target", target), ("realm", realm), ("token_type", tokenType), ("cached_at", cachedAt), ("expires_on", expiresOn),
+                ("extended_expires_on", extendedExpiresOn), ("refresh_on", refreshOn),
+            ])
         }
 
         public var scopes: [String] { target.split(separator: " ").map(String.init) }
@@ -61,7 +64,7 @@ extension TokenCache {
         public var refreshOnDate: Date? { refreshOn.flatMap { Int64($0) }.map { Date(timeIntervalSince1970: TimeInterval($0)) } }
     }
 
-    public struct RefreshToken: Sendable, Equatable, Codable {
+    public struct RefreshToken: Sendable, Equatable {
         public var credentialType = "RefreshToken"
         public var secret: String
         public var homeAccountID: String
@@ -71,10 +74,6 @@ extension TokenCache {
         public var lastModificationTime: String?
         public var familyID: String?
 
-        enum CodingKeys: String, CodingKey {
-            case credentialType = "credential_type", secret, homeAccountID = "home_account_id", environment
-            case clientID = "client_id", target, lastModificationTime = "last_modification_time", familyID = "family_id"
-        }
 
         public init(secret: String, homeAccountID: String, environment: String, clientID: String, target: String,
                     lastModificationTime: String?, familyID: String?) {
@@ -87,19 +86,23 @@ extension TokenCache {
             self.familyID = familyID
         }
 
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            secret = try c.decodeLenientString(forKey: .secret) ?? ""
-            homeAccountID = try c.decodeLenientString(forKey: .homeAccountID) ?? ""
-            environment = try c.decodeLenientString(forKey: .environment) ?? ""
-            clientID = try c.decodeLenientString(forKey: .clientID) ?? ""
-            target = try c.decodeLenientString(forKey: .target) ?? ""
-            lastModificationTime = try c.decodeLenientString(forKey: .lastModificationTime)
-            familyID = try c.decodeLenientString(forKey: .familyID)
+        /// The entry in a cache's `RefreshToken` section.
+        init(json entry: CacheJSON) {
+            (secret, homeAccountID, environment, clientID) = entry.credential
+            target = entry.string("target") ?? ""
+            lastModificationTime = entry.string("last_modification_time")
+            familyID = entry.string("family_id")
+        }
+
+        /// The entry as the schema writes it.
+        var json: JSONValue {
+            CacheJSON.credential(credentialType, secret, homeAccountID, environment, clientID, [
+                ("target", target), ("last_modification_time", lastModificationTime), ("family_id", familyID),
+            ])
         }
     }
 
-    public struct IDToken: Sendable, Equatable, Codable {
+    public struct IDToken: Sendable, Equatable {
         public var credentialType = "IdToken"
         public var secret: String
         public var homeAccountID: String
@@ -107,10 +110,6 @@ extension TokenCache {
         public var realm: String
         public var clientID: String
 
-        enum CodingKeys: String, CodingKey {
-            case credentialType = "credential_type", secret, homeAccountID = "home_account_id", environment, realm
-            case clientID = "client_id"
-        }
 
         public init(secret: String, homeAccountID: String, environment: String, realm: String, clientID: String) {
             self.secret = secret
@@ -120,13 +119,15 @@ extension TokenCache {
             self.clientID = clientID
         }
 
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            secret = try c.decodeLenientString(forKey: .secret) ?? ""
-            homeAccountID = try c.decodeLenientString(forKey: .homeAccountID) ?? ""
-            environment = try c.decodeLenientString(forKey: .environment) ?? ""
-            realm = try c.decodeLenientString(forKey: .realm) ?? ""
-            clientID = try c.decodeLenientString(forKey: .clientID) ?? ""
+        /// The entry in a cache's `IdToken` section.
+        init(json entry: CacheJSON) {
+            (secret, homeAccountID, environment, clientID) = entry.credential
+            realm = entry.string("realm") ?? ""
+        }
+
+        /// The entry as the schema writes it.
+        var json: JSONValue {
+            CacheJSON.credential(credentialType, secret, homeAccountID, environment, clientID, [("realm", realm)])
         }
 
         /// The claims, decoded without verification: the token was validated when it was
@@ -134,7 +135,7 @@ extension TokenCache {
         public var claims: IDTokenClaims? { JWT.unverifiedClaims(of: secret).map(IDTokenClaims.init(raw:)) }
     }
 
-    public struct Account: Sendable, Equatable, Codable {
+    public struct Account: Sendable, Equatable {
         public var homeAccountID: String
         public var environment: String
         public var realm: String
@@ -146,10 +147,6 @@ extension TokenCache {
         /// The grant that created the account, e.g. "authorization_code".
         public var accountSource: String?
 
-        enum CodingKeys: String, CodingKey {
-            case homeAccountID = "home_account_id", environment, realm, localAccountID = "local_account_id", username
-            case authorityType = "authority_type", accountSource = "account_source"
-        }
 
         public init(homeAccountID: String, environment: String, realm: String, localAccountID: String, username: String,
                     authorityType: String = "MSSTS", accountSource: String? = nil) {
@@ -162,31 +159,49 @@ extension TokenCache {
             self.accountSource = accountSource
         }
 
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            homeAccountID = try c.decodeLenientString(forKey: .homeAccountID) ?? ""
-            environment = try c.decodeLenientString(forKey: .environment) ?? ""
-            realm = try c.decodeLenientString(forKey: .realm) ?? ""
-            localAccountID = try c.decodeLenientString(forKey: .localAccountID) ?? ""
-            username = try c.decodeLenientString(forKey: .username) ?? ""
-            authorityType = try c.decodeLenientString(forKey: .authorityType) ?? "MSSTS"
-            accountSource = try c.decodeLenientString(forKey: .accountSource)
+        /// The entry in a cache's `Account` section.
+        init(json entry: CacheJSON) {
+            homeAccountID = entry.string("home_account_id") ?? ""
+            environment = entry.string("environment") ?? ""
+            realm = entry.string("realm") ?? ""
+            localAccountID = entry.string("local_account_id") ?? ""
+            username = entry.string("username") ?? ""
+            authorityType = entry.string("authority_type") ?? "MSSTS"
+            accountSource = entry.string("account_source")
+        }
+
+        /// The entry as the schema writes it.
+        var json: JSONValue {
+            CacheJSON.object([
+                ("home_account_id", homeAccountID), ("environment", environment), ("realm", realm),
+                ("local_account_id", localAccountID), ("username", username), ("authority_type", authorityType),
+                ("account_source", accountSource),
+            ])
         }
     }
 
-    public struct AppMetadata: Sendable, Equatable, Codable {
+    public struct AppMetadata: Sendable, Equatable {
         public var clientID: String
         public var environment: String
         public var familyID: String?
 
-        enum CodingKeys: String, CodingKey {
-            case clientID = "client_id", environment, familyID = "family_id"
-        }
 
         public init(clientID: String, environment: String, familyID: String? = nil) {
             self.clientID = clientID
             self.environment = environment
             self.familyID = familyID
+        }
+
+        /// The entry in a cache's `AppMetadata` section.
+        init(json entry: CacheJSON) {
+            clientID = entry.string("client_id") ?? ""
+            environment = entry.string("environment") ?? ""
+            familyID = entry.string("family_id")
+        }
+
+        /// The entry as the schema writes it.
+        var json: JSONValue {
+            CacheJSON.object([("client_id", clientID), ("environment", environment), ("family_id", familyID)])
         }
     }
 }

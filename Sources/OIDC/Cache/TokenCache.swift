@@ -1,8 +1,9 @@
+import Encodings
 import FoundationEssentials
 
 /// A serializable token cache in MSAL's unified schema (sections AccessToken,
 /// RefreshToken, IdToken, Account, AppMetadata), so MSAL libraries can read what this app
-/// writes and the other way round. A plain value the app keeps in the session.
+/// writes and the other way round. A plain value the app keeps in the session (as `json`).
 public struct TokenCache: Sendable, Equatable, Codable {
     public internal(set) var accessTokens: [String: AccessToken]
     public internal(set) var refreshTokens: [String: RefreshToken]
@@ -10,12 +11,13 @@ public struct TokenCache: Sendable, Equatable, Codable {
     public internal(set) var accountEntries: [String: Account]
     public internal(set) var appMetadata: [String: AppMetadata]
 
-    enum CodingKeys: String, CodingKey {
-        case accessTokens = "AccessToken"
-        case refreshTokens = "RefreshToken"
-        case idTokens = "IdToken"
-        case accountEntries = "Account"
-        case appMetadata = "AppMetadata"
+    /// The section names of the schema.
+    private enum Section {
+        static let accessTokens = "AccessToken"
+        static let refreshTokens = "RefreshToken"
+        static let idTokens = "IdToken"
+        static let accounts = "Account"
+        static let appMetadata = "AppMetadata"
     }
 
     public init() {
@@ -26,26 +28,62 @@ public struct TokenCache: Sendable, Equatable, Codable {
         appMetadata = [:]
     }
 
+    /// The cache in a JSON value of MSAL's schema, as `json` writes it or MSAL's
+    /// `SerializableTokenCache` serializes it. A missing section is an empty one (MSAL
+    /// writes a section only once it has an entry); entries that are not objects are
+    /// skipped. Throws when `json` is not an object at all.
+    public init(json: JSONValue) throws(TokenCacheFormatError) {
+        guard case .object(let sections) = json else { throw TokenCacheFormatError() }
+        func section<Entry>(_ name: String, _ make: (CacheJSON) -> Entry) -> [String: Entry] {
+            guard case .object(let entries)? = sections[name] else { return [:] }
+            var result: [String: Entry] = [:]
+            result.reserveCapacity(entries.count)
+            for (key, value) in entries {
+                if case .object(let fields) = value { result[key] = make(CacheJSON(fields: fields)) }
+            }
+            return result
+        }
+        accessTokens = section(Section.accessTokens, AccessToken.init(json:))
+        refreshTokens = section(Section.refreshTokens, RefreshToken.init(json:))
+        idTokens = section(Section.idTokens, IDToken.init(json:))
+        accountEntries = section(Section.accounts, Account.init(json:))
+        appMetadata = section(Section.appMetadata, AppMetadata.init(json:))
+    }
+
+    /// The cache as a JSON value of MSAL's schema: what the app keeps in the sealed session,
+    /// and what `serialized()` writes. Empty sections are left out. It contains tokens.
+    public var json: JSONValue {
+        var sections: [String: JSONValue] = [:]
+        func add<Entry>(_ name: String, _ entries: [String: Entry], _ encode: (Entry) -> JSONValue) {
+            if !entries.isEmpty { sections[name] = .object(entries.mapValues(encode)) }
+        }
+        add(Section.accessTokens, accessTokens, \.json)
+        add(Section.refreshTokens, refreshTokens, \.json)
+        add(Section.idTokens, idTokens, \.json)
+        add(Section.accounts, accountEntries, \.json)
+        add(Section.appMetadata, appMetadata, \.json)
+        return .object(sections)
+    }
+
+    /// Reads the cache from a decoder's JSON: the same as `init(json:)`.
     public init(from decoder: any Decoder) throws {
-        // A missing section is an empty one (MSAL writes a section only once it has an entry).
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        accessTokens = try c.decodeIfPresent([String: AccessToken].self, forKey: .accessTokens) ?? [:]
-        refreshTokens = try c.decodeIfPresent([String: RefreshToken].self, forKey: .refreshTokens) ?? [:]
-        idTokens = try c.decodeIfPresent([String: IDToken].self, forKey: .idTokens) ?? [:]
-        accountEntries = try c.decodeIfPresent([String: Account].self, forKey: .accountEntries) ?? [:]
-        appMetadata = try c.decodeIfPresent([String: AppMetadata].self, forKey: .appMetadata) ?? [:]
+        try self.init(json: JSONValue(from: decoder))
+    }
+
+    /// Writes `json`.
+    public func encode(to encoder: any Encoder) throws {
+        try json.encode(to: encoder)
     }
 
     /// Reads a cache serialized by this module or by MSAL (`SerializableTokenCache.serialize()`).
     public init(serialized: [UInt8]) throws {
-        self = try JSONDecoder().decode(TokenCache.self, from: Data(serialized))
+        guard let object = JSONValue.parseObject(serialized) else { throw TokenCacheFormatError() }
+        try self.init(json: .object(object))
     }
 
     /// The cache as MSAL-compatible JSON. It contains tokens: store it like a password.
     public func serialized() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-        return Array((try? encoder.encode(self)) ?? Data("{}".utf8))
+        json.serialized(pretty: true)
     }
 
     public var isEmpty: Bool {
@@ -104,4 +142,9 @@ public struct TokenCache: Sendable, Equatable, Codable {
     mutating func removeRefreshToken(_ entry: RefreshToken) {
         refreshTokens.removeValue(forKey: Key.refreshToken(entry))
     }
+}
+
+/// The bytes or JSON value given as a token cache are not a JSON object.
+public struct TokenCacheFormatError: Error, Sendable, Equatable {
+    public init() {}
 }

@@ -16,12 +16,12 @@ extension OIDCClient {
     /// `.interactionRequired` when only a new sign-in can help.
     public func acquireTokenSilently(scopes requested: [String]? = nil, account: TokenCache.Account,
                                      cache: inout TokenCache, forceRefresh: Bool = false) throws(OIDCError) -> AccessTokenResult {
-        let scopes = (requested ?? configuration.scopes).filter { !OIDCConfiguration.reservedScopes.contains($0) }
+        let scopes = resourceScopes(requested)
         let now = clock()
         let cached = cache.accessToken(for: account, clientID: configuration.clientID, scopes: scopes)
 
-        if !forceRefresh, let cached, cached.expiresOnDate.timeIntervalSince(now) >= Self.minimumAccessTokenLifetime {
-            guard let refreshOn = cached.refreshOnDate, refreshOn <= now else { return result(from: cached) }
+        if !forceRefresh, let cached, hasEnoughLife(cached, now: now) {
+            guard isRefreshDue(cached, now: now) else { return result(from: cached) }
             // Entra suggested refreshing early; the cached token is still good, so a failed
             // refresh falls back to it instead of failing the request.
             do {
@@ -32,6 +32,33 @@ extension OIDCClient {
             }
         }
         return try refresh(scopes: scopes, account: account, cache: &cache)
+    }
+
+    /// The cached access token for `scopes` when `acquireTokenSilently` would return it
+    /// as it is: enough life left and no early refresh suggested. Nil when a refresh is
+    /// due; then call `acquireTokenSilently` (under whatever lock keeps one refresh per
+    /// session). Reads `cache` only, so it needs no lock.
+    public func cachedAccessToken(scopes requested: [String]? = nil, account: TokenCache.Account, cache: TokenCache) -> AccessTokenResult? {
+        let now = clock()
+        guard let cached = cache.accessToken(for: account, clientID: configuration.clientID, scopes: resourceScopes(requested)),
+              hasEnoughLife(cached, now: now), !isRefreshDue(cached, now: now)
+        else { return nil }
+        return result(from: cached)
+    }
+
+    /// The scopes asked for (default: the configured ones) without the reserved OpenID ones.
+    private func resourceScopes(_ requested: [String]?) -> [String] {
+        (requested ?? configuration.scopes).filter { !OIDCConfiguration.reservedScopes.contains($0) }
+    }
+
+    /// At least `minimumAccessTokenLifetime` left.
+    private func hasEnoughLife(_ entry: TokenCache.AccessToken, now: Date) -> Bool {
+        entry.expiresOnDate.timeIntervalSince(now) >= Self.minimumAccessTokenLifetime
+    }
+
+    /// The provider suggested refreshing by now (Entra's `refresh_in`).
+    private func isRefreshDue(_ entry: TokenCache.AccessToken, now: Date) -> Bool {
+        entry.refreshOnDate.map { $0 <= now } ?? false
     }
 
     private func refresh(scopes: [String], account: TokenCache.Account, cache: inout TokenCache) throws(OIDCError) -> AccessTokenResult {

@@ -9,9 +9,9 @@ import Logging
 /// methods block on network I/O and are meant to run on the server's worker threads.
 ///
 ///     let client = OIDCClient(configuration: config, transport: CurlTransport())
-///     // /login:      let url = try client.beginSignIn(options: .init(returnPath: "/"), flows: &session.flows)
-///     // /getAToken:  let signIn = try client.completeSignIn(AuthorizationResponse(query: rawQuery),
-///     //                                                     flows: &session.flows, cache: &session.tokenCache)
+///     // /login:      let url = try client.beginSignIn(options: .init(returnPath: "/"), flows: &browserFlows)
+///     // /getAToken:  let flow = try client.pendingFlow(for: response, in: &browserFlows)   // state first
+///     //              let signIn = try client.completeSignIn(response, flow: flow, cache: &tokenCache)
 ///     // /call-api:   let token = try client.acquireTokenSilently(account: signIn.account, cache: &session.tokenCache)
 ///     // /logout:     let url = try client.endSessionURL(postLogoutRedirectURI: home, idTokenClaims: signIn.claims) ?? "/"
 public final class OIDCClient: Sendable {
@@ -23,6 +23,8 @@ public final class OIDCClient: Sendable {
     let random: any RandomSource
     let logger: Logger
     let refreshes: SingleFlight<RefreshOutcome>
+    /// The tenant a GUID Entra authority pins, worked out once (`tenantRefusal`).
+    let pinnedTenantID: String?
 
     /// Access tokens with less life left than this are refreshed rather than returned.
     public static let minimumAccessTokenLifetime: TimeInterval = 300
@@ -38,6 +40,7 @@ public final class OIDCClient: Sendable {
         self.logger = logger
         self.metadataStore = ProviderMetadataStore(authority: configuration.authority, transport: transport, clock: clock, logger: logger)
         self.refreshes = SingleFlight(retention: 30, clock: clock)
+        self.pinnedTenantID = Self.pinnedTenantID(of: configuration.authority)
     }
 
     var tokenEndpointClient: TokenEndpointClient {
@@ -47,7 +50,8 @@ public final class OIDCClient: Sendable {
     // MARK: - Sign-in
 
     /// Builds the authorize URL for a new sign-in and records the attempt in `flows`
-    /// (which the app keeps in the session). Redirect the browser to the returned URL.
+    /// (which the app keeps for the browser until the callback): expired attempts and the
+    /// oldest beyond `maximumPendingFlows` are dropped. Redirect the browser to the URL.
     public func beginSignIn(options: SignInOptions = SignInOptions(), flows: inout PendingFlows) throws(OIDCError) -> String {
         let request = try authorizationRequest(options: options)
         flows.add(request.flow, now: clock(), limit: configuration.maximumPendingFlows, lifetime: configuration.flowLifetime)
@@ -61,17 +65,40 @@ public final class OIDCClient: Sendable {
             .build(metadata: metadata, options: options, now: clock())
     }
 
-    /// Handles the redirect back from the provider: checks state against this session's
-    /// pending flows before anything else, redeems the code, validates the ID token and
-    /// stores the tokens in `cache`.
-    public func completeSignIn(_ response: AuthorizationResponse, flows: inout PendingFlows, cache: inout TokenCache) throws(OIDCError) -> SignInResult {
-        let flow: PendingFlow
+    /// The pending sign-in the callback's `state` names, taken out of `flows` (compared in
+    /// constant time; taken even when expired, so every state works at most once). Throws
+    /// `.stateRejected` when there is none or it expired: nothing else of the response is
+    /// looked at before this.
+    public func pendingFlow(for response: AuthorizationResponse, in flows: inout PendingFlows) throws(OIDCError) -> PendingFlow {
         do {
-            flow = try flows.redeem(state: response.state, now: clock(), lifetime: configuration.flowLifetime)
+            return try flows.redeem(state: response.state, now: clock(), lifetime: configuration.flowLifetime)
         } catch {
             logger.notice("Sign-in callback rejected", metadata: ["reason": "\(error.logReason)"])
             throw error
         }
+    }
+
+    /// When `flow` stops being redeemable.
+    public func expiry(of flow: PendingFlow) -> Date {
+        flow.createdAt.addingTimeInterval(configuration.flowLifetime)
+    }
+
+    /// When the youngest of `flows` stops being redeemable; nil when there is none.
+    public func expiry(of flows: PendingFlows) -> Date? {
+        flows.flows.map { expiry(of: $0) }.max()
+    }
+
+    /// Handles the redirect back from the provider: checks state against `flows` before
+    /// anything else (`pendingFlow(for:in:)`), then completes the sign-in with that flow.
+    public func completeSignIn(_ response: AuthorizationResponse, flows: inout PendingFlows, cache: inout TokenCache) throws(OIDCError) -> SignInResult {
+        let flow = try pendingFlow(for: response, in: &flows)
+        return try completeSignIn(response, flow: flow, cache: &cache)
+    }
+
+    /// Completes the sign-in `flow` started, once the callback's state has been matched to
+    /// it (`pendingFlow(for:in:)`): the provider's error if it sent one, else the code is
+    /// redeemed, the ID token validated (nonce included) and the tokens stored in `cache`.
+    public func completeSignIn(_ response: AuthorizationResponse, flow: PendingFlow, cache: inout TokenCache) throws(OIDCError) -> SignInResult {
         if let error = response.error {
             let failure = OIDCError.authorizationFailed(error: error, description: response.errorDescription)
             logger.notice("Provider reported a sign-in error", metadata: ["reason": "\(failure.logReason)"])

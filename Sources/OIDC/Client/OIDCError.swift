@@ -110,12 +110,16 @@ public enum StateRejection: String, Sendable, Equatable {
     /// Unknown to this session: forged, from another browser, or already redeemed.
     case unknown
     case expired
+    /// Known to this browser, but its callback already ran (here or on another instance):
+    /// a replayed callback URL.
+    case replayed
 
     var explanation: String {
         switch self {
         case .missing: return "no state"
         case .unknown: return "unknown or already used"
         case .expired: return "it expired"
+        case .replayed: return "it was already used"
         }
     }
 }

@@ -94,6 +94,12 @@ public final class ProviderMetadataStore: Sendable {
         }
     }
 
+    /// The discovery document if one has been fetched, never fetching: for checks that must
+    /// not wait for the network (they run on the event loop).
+    public func cachedMetadata() -> ProviderMetadata? {
+        snapshot.withLock { $0.metadata.value }
+    }
+
     /// The signing keys, fetching them on first use and after `refreshInterval`.
     public func signingKeys() throws(OIDCError) -> JWKSet {
         if let fresh = fresh(\.keys) { return fresh }

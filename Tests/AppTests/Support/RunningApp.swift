@@ -53,7 +53,7 @@ final class RunningApp: @unchecked Sendable {
     /// several instances would.
     init(_ environment: [String: String] = [:], devUsers: [DevUser] = DevUser.demoUsers,
          devAuthorityTenant: String = DevIdentityProvider.tenantID, devFederatedCredential: DevFederatedCredential? = nil,
-         clock: @escaping @Sendable () -> Date = Date.init, mode: Mode = .inProcess) throws {
+         clock: @escaping @Sendable () -> Date = Date.init, workerThreads: Int? = nil, mode: Mode = .inProcess) throws {
         sessionDirectory = environment["SESSION_DIR"].map { URL(fileURLWithPath: $0) }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("e2e-sessions-\(UUID().uuidString)")
         var settings = ["DEV_IDP": "1", "PORT": "0", "HOST": "127.0.0.1", "SESSION_DIR": sessionDirectory.path]
@@ -63,7 +63,8 @@ final class RunningApp: @unchecked Sendable {
         switch mode {
         case .realServer:
             let server = try AppServer(configuration: configuration, logger: log.logger, clock: clock, devUsers: devUsers,
-                                       devAuthorityTenant: devAuthorityTenant, devFederatedCredential: devFederatedCredential)
+                                       devAuthorityTenant: devAuthorityTenant, devFederatedCredential: devFederatedCredential,
+                                       workerThreads: workerThreads)
             port = try server.start()
             app = server.app
             self.server = server
@@ -71,7 +72,9 @@ final class RunningApp: @unchecked Sendable {
         case .inProcess:
             app = try WebApp(configuration: configuration, logger: log.logger, transport: Self.network, clock: clock, devUsers: devUsers,
                              devAuthorityTenant: devAuthorityTenant, devFederatedCredential: devFederatedCredential)
-            let inProcess = try InProcessServer(responder: app.responder, configuration: app.serverConfiguration, logger: log.logger)
+            var serverConfiguration = app.serverConfiguration
+            if let workerThreads { serverConfiguration.workerThreads = workerThreads }
+            let inProcess = try InProcessServer(responder: app.responder, configuration: serverConfiguration, logger: log.logger)
             port = Self.network.attach(inProcess)
             self.inProcess = inProcess
             server = nil
@@ -96,6 +99,7 @@ final class RunningApp: @unchecked Sendable {
             server.shutdown()
         } else {
             Self.network.detach(port: port)
+            app.devIdentityProvider?.shutdown()
         }
     }
 
@@ -121,10 +125,15 @@ final class RunningApp: @unchecked Sendable {
         }
     }
 
-    /// Session files on disk (lock files and temporaries aside).
+    /// Every name in the session directory.
+    func sessionDirectoryEntries() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: sessionDirectory.path)) ?? []).sorted()
+    }
+
+    /// Session files on disk: 64 hex digits, the store's names (lock files, temporaries,
+    /// claims and the generated `secret` aside).
     func sessionFiles() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: sessionDirectory.path)) ?? [])
-            .filter { !$0.contains(".") }
+        sessionDirectoryEntries().filter { $0.utf8.count == 64 && $0.allSatisfy(\.isHexDigit) }
     }
 
     /// A page a test did not expect, as an error a worker thread can throw.
@@ -139,11 +148,23 @@ final class RunningApp: @unchecked Sendable {
         return try app.sessionStore.load(handle)
     }
 
-    /// Opens the sign-in page and returns the authorize URL its button points to.
+    /// Opens `/login` (moved to the redirect URI's host first, if need be) and returns the
+    /// authorize URL it redirects to.
     func startSignIn(_ browser: Browser, next: String? = nil) throws -> String {
-        let login = try browser.getFollowing("/login" + (next.map { "?next=" + $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! } ?? ""))
-        #expect(login.status == 200)
-        return try #require(HTML.link(containing: "/oauth2/v2.0/authorize", in: login.body), "no authorize link on \(login.body)")
+        try authorizeURL(browser, from: "/login" + (next.map { "?next=" + $0.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! } ?? ""))
+    }
+
+    /// Follows `path`'s redirects until the one to the provider's authorize endpoint, and
+    /// returns that URL (not visited).
+    func authorizeURL(_ browser: Browser, from path: String) throws -> String {
+        var page = try browser.get(path)
+        for _ in 0..<3 {
+            #expect(page.status == 302, "\(page.url): \(page.body.prefix(300))")
+            let location = try #require(page.location, "no redirect from \(page.url)")
+            if location.contains("/oauth2/v2.0/authorize") { return location }
+            page = try browser.get(location)
+        }
+        throw Unexpected(page: page)
     }
 
     /// Picks `user` on the provider's page and returns the provider's redirect to the callback.
@@ -177,6 +198,15 @@ final class RunningApp: @unchecked Sendable {
         if let session = try session(of: browser) {
             #expect(!session.isSignedIn, "the session holds a signed-in user", sourceLocation: sourceLocation)
             #expect(session.tokenCache == nil, "the session holds tokens", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// Makes the provider issue access tokens the app must refresh at once (a minute of
+    /// life, under its five-minute margin) and refuse every refresh: a revoked refresh token.
+    func revokeRefreshTokens() {
+        provider.faults.withLock {
+            $0.accessTokenLifetime = 60
+            $0.rejectRefreshTokens = true
         }
     }
 

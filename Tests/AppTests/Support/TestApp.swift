@@ -11,6 +11,9 @@ enum TestApp {
     static let root = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// A SESSION_SECRET for instances that share a store (required there): 32 bytes in hex.
+    static let sharedSecret = String(repeating: "5e", count: 32)
+
     static func configuration(_ environment: [String: String] = [:]) throws -> AppConfiguration {
         var configuration = try AppConfiguration.load(environment: environment)
         configuration.templatesDirectory = root.appendingPathComponent("Templates").path

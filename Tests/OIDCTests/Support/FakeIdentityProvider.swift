@@ -27,6 +27,9 @@ final class FakeIdentityProvider: HTTPTransport, @unchecked Sendable {
     private var _publishedKeys: [SigningKey]
     private var _requests: [OutboundRequest] = []
     private var _tokenHandler: TokenHandler?
+    /// Answers to code redemptions by their PKCE verifier: concurrent sign-ins each get
+    /// their own (one handler for all would hand one sign-in another's nonce).
+    private var _answersByVerifier: [String: OutboundResponse] = [:]
     private var _endSessionEndpoint: String?
     private var _metadataDelay: TimeInterval = 0
 
@@ -79,6 +82,12 @@ final class FakeIdentityProvider: HTTPTransport, @unchecked Sendable {
         lock.withLock { _tokenHandler = handler }
     }
 
+    /// Answers the code redemption that presents `verifier` with `response`, before any
+    /// handler is asked.
+    func onCodeRedemption(verifier: String, answer response: OutboundResponse) {
+        lock.withLock { _answersByVerifier[verifier] = response }
+    }
+
     var requests: [OutboundRequest] { lock.withLock { _requests } }
 
     func requestCount(to url: String) -> Int {
@@ -114,8 +123,12 @@ final class FakeIdentityProvider: HTTPTransport, @unchecked Sendable {
             let data = try! JSONEncoder().encode(JWKSet(keys: jwks))
             return OutboundResponse(status: 200, headers: ["Content-Type": "application/json"], body: Array(data))
         case tokenEndpoint:
+            let form = Self.decodeForm(request.body)
+            if let verifier = form["code_verifier"], let answer = lock.withLock({ _answersByVerifier.removeValue(forKey: verifier) }) {
+                return answer
+            }
             guard let handler else { return Self.json(500, ["error": "no_handler"]) }
-            return try handler(Self.decodeForm(request.body), request)
+            return try handler(form, request)
         default:
             return OutboundResponse(status: 404, body: Array("not found".utf8))
         }

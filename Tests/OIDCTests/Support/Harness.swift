@@ -67,7 +67,9 @@ struct Harness {
                 cache: inout TokenCache) throws -> Result<SignInResult, OIDCError> {
         var flows = PendingFlows()
         let (query, flow) = try begin(&flows)
-        tokenEndpointIssues(nonce: flow.nonce, overrides: overrides, key: key, kid: kid)
+        // Answered for this flow's verifier only, so concurrent sign-ins keep their own nonces.
+        let idToken = idp.signedIDToken(nonce: flow.nonce, overrides: overrides, key: key, kid: kid)
+        idp.onCodeRedemption(verifier: flow.codeVerifier, answer: idp.tokenResponse(idToken: idToken))
         let callback = AuthorizationResponse(code: "c", state: query["state"])
         return Result { () throws(OIDCError) in try client.completeSignIn(callback, flows: &flows, cache: &cache) }
     }

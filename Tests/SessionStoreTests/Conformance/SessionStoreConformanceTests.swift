@@ -24,18 +24,18 @@ enum Secrets {
     static let idToken = "eyJhbGciOiJSUzI1NiJ9.id-token-value-44b1.sig"
     static let name = "Zoë Secretname"
     static let email = "zoe.secretname@contoso.example"
-    static let flow = "pkce-verifier-value-0d9e"
+    static let returnPath = "/secret-return-path-0d9e"
+    static let claimKey = "callback:state-value-0d9e"
 
     /// Every value the scan looks for.
-    static var all: [String] { [accessToken, refreshToken, idToken, name, email, flow] }
+    static var all: [String] { [accessToken, refreshToken, idToken, name, email, returnPath, claimKey] }
 
     /// Fills `session` as a signed-in one, holding every value of `all`.
     static func signIn(_ session: inout Session) {
         session.claims = ["sub": .string("subject-1"), "name": .string(name), "preferred_username": .string(email),
                           "email": .string(email)]
         session.tokenCache = #"{"AccessToken":{"a":{"secret":"\#(accessToken)"}},"RefreshToken":{"r":{"secret":"\#(refreshToken)"}},"IdToken":{"i":{"secret":"\#(idToken)"}}}"#
-        session.pendingFlows["state"] = flow
-        session.attributes["returnTo"] = "/graph"
+        session.attributes["returnTo"] = returnPath
     }
 }
 
@@ -214,18 +214,17 @@ enum Secrets {
         try withNamespace(backend) { namespace in
             let store = try namespace.openStore()
             let old = try store.create { s in
-                s.pendingFlows["other-tab"] = "flow"
+                s.attributes["carried"] = "wanted"
                 s.attributes["planted"] = "by an attacker"
             }
             namespace.clock.advance(30)
             let new = try #require(try store.rotate(old.handle) { old, new in
-                new.pendingFlows = old.pendingFlows
+                new.attributes["carried"] = old.attributes["carried"]
                 new.claims = ["sub": .string("user")]
             })
             #expect(new.handle != old.handle)
             #expect(new.handle.storageKey != old.handle.storageKey)
-            #expect(new.pendingFlows == ["other-tab": "flow"])
-            #expect(new.attributes.isEmpty, "only what carry copies comes along")
+            #expect(new.attributes == ["carried": "wanted"], "only what carry copies comes along")
             #expect(new.createdAt == namespace.clock.now && new.version == 1)
             let other = try namespace.openStore()
             #expect(try other.load(old.handle) == nil)
@@ -336,7 +335,7 @@ enum Secrets {
             namespace.settle(store)
             let kept = try store.create(Secrets.signIn)
             _ = try store.withRefreshLock(kept.handle, timeout: .seconds(5)) { true }
-            _ = try store.claimOnce(Secrets.flow, ttl: .seconds(60))
+            _ = try store.claimOnce(Secrets.claimKey, ttl: .seconds(60))
 
             let bytes = try namespace.storedBytes()
             #expect(!bytes.isEmpty)
