@@ -12,6 +12,8 @@ public final class WebApp: Sendable {
     public let configuration: AppConfiguration
     public let responder: any HTTPResponder
     public let sessionStore: any SessionStore
+    /// How routes reach sessions (and the token caches decoded for them).
+    let sessions: SessionAccess
     let pages: PageRenderer
     let identitySlot = IdentitySlot()
     let identityFactory: IdentityFactory
@@ -74,7 +76,7 @@ public final class WebApp: Sendable {
         self.logger = logger
         self.dev = dev
 
-        let sessions = SessionAccess(store: sessionStore, clock: clock, identitySlot: identitySlot,
+        sessions = SessionAccess(store: sessionStore, clock: clock, identitySlot: identitySlot,
                                      revocations: SessionRevocations(logger: logger), logger: logger)
         let context = AppContext(configuration: configuration, pages: pages, sessions: sessions,
                                  pendingSignIns: PendingSignInCookie(secret: secret), identitySlot: identitySlot, logger: logger)

@@ -20,10 +20,12 @@ enum ProfileTable {
     /// The profile's fields, the familiar ones first, then the others by name; Graph's
     /// `@odata` annotations left out.
     static func rows(_ profile: [String: JSONValue]) -> [Row] {
-        let keys = Set(profile.keys.filter { !$0.hasPrefix("@") })
-        let ordered = preferredOrder.filter(keys.contains) + keys.subtracting(preferredOrder).sorted()
-        return ordered.map { Row(name: label($0), value: text(profile[$0]!)) }
+        let others = profile.keys.filter { !$0.hasPrefix("@") && !preferredKeys.contains($0) }.sorted()
+        return (preferredOrder + others).compactMap { key in profile[key].map { Row(name: label(key), value: text($0)) } }
     }
+
+    /// `preferredOrder`, for lookups.
+    private static let preferredKeys = Set(preferredOrder)
 
     /// The profile as indented JSON, for the raw view.
     static func prettyJSON(_ profile: [String: JSONValue]) -> String {

@@ -17,7 +17,7 @@ struct GraphRoutes {
 
     static func graph(_ request: HTTPRequest, app: AppContext, page: PrerenderedPage? = nil) throws -> HTTPResponse {
         guard let identity = app.identity else { return app.configurationPage() }
-        guard let (session, user) = try app.sessions.signedIn(request), let tokens = session.signedInTokens() else {
+        guard let (session, user) = try app.sessions.signedIn(request), let tokens = app.sessions.tokens(of: session) else {
             return app.signInRequired(request, next: "/graph")
         }
         let token: AccessTokenResult

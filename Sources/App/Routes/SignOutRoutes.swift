@@ -33,7 +33,7 @@ struct SignOutRoutes {
             app.logger.notice("Sign-out refused", metadata: ["reason": "\(reason)"])
             return app.page("logout", ["refused": true], user: user, status: .forbidden)
         }
-        try app.sessions.store.delete(session.handle)
+        try app.sessions.delete(session)
         var destination = "/"
         let identity = app.identity
         if let identity {

@@ -20,8 +20,9 @@ extension Session {
     /// The attribute naming the signed-in account in the token cache.
     private static let accountKey = "homeAccountID"
 
-    /// The session's tokens and account, decoded now: call once per request and keep the
-    /// result. Nil when the session holds no usable cache or no account in it.
+    /// The session's tokens and account, decoded now (routes ask `SessionAccess.tokens(of:)`,
+    /// which decodes once per change). Nil when the session holds no usable cache or no
+    /// account in it.
     func signedInTokens() -> SignedInTokens? {
         guard let text = tokenCache, let homeAccountID = attributes[Self.accountKey],
               let cache = try? TokenCache(serialized: Array(text.utf8)), let account = cache.account(homeAccountID: homeAccountID)

@@ -15,6 +15,8 @@ struct SessionAccess: Sendable {
     /// Ends the sessions those rules no longer admit.
     let revocations: SessionRevocations
     let logger: Logger
+    /// Token caches decoded for earlier requests of the same sessions.
+    let decodedTokens = DecodedTokenCaches()
 
     func cookie(for request: HTTPRequest) -> SessionCookie {
         SessionCookie(secure: request.scheme == "https", policy: store.policy)
@@ -38,6 +40,7 @@ struct SessionAccess: Sendable {
            let tenant = client.tenantRefusal(forSignedIn: IDTokenClaims(raw: session.claims))
         {
             logger.warning("Signed out a session whose tenant is no longer allowed", metadata: ["tenant": "\(tenant)"])
+            decodedTokens.forget(handle)
             revocations.revoke(handle, in: store)
             return nil
         }
@@ -48,6 +51,17 @@ struct SessionAccess: Sendable {
     func signedIn(_ request: HTTPRequest) throws -> (session: Session, user: SignedInUser)? {
         guard let session = try load(request), let user = SignedInUser(session: session) else { return nil }
         return (session, user)
+    }
+
+    /// The signed-in account's tokens in `session`, decoded once per change of its cache.
+    func tokens(of session: Session) -> SignedInTokens? {
+        decodedTokens.tokens(of: session)
+    }
+
+    /// Ends `session` on every instance sharing the store (sign-out).
+    func delete(_ session: Session) throws {
+        decodedTokens.forget(session.handle)
+        try store.delete(session.handle)
     }
 
     func setCookie(_ session: Session, for request: HTTPRequest) -> String {

@@ -1,0 +1,38 @@
+"""A stand-in for Microsoft Graph's /me in a process of its own, for benchmarks that must
+count only the app's CPU: answers every GET with a profile like the development
+provider's, over HTTP/1.1 keep-alive, on 127.0.0.1 and a port the OS picks, which it
+prints on its first line. It checks nothing: the app's own token handling is measured
+elsewhere. Usage: python3 bench/graph_stub.py"""
+import json
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+PROFILE = json.dumps({
+    "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity",
+    "businessPhones": [], "displayName": "Adele Vance", "givenName": "Adele", "surname": "Vance",
+    "jobTitle": "Product Manager", "mail": "adele@dev.example", "mobilePhone": None,
+    "officeLocation": "Development", "preferredLanguage": "en-US",
+    "userPrincipalName": "adele@dev.example", "id": "00000000-0000-0000-0000-00000000ad01",
+}).encode()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(PROFILE)))
+        self.end_headers()
+        self.wfile.write(PROFILE)
+
+    def log_message(self, *args):
+        pass
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+try:
+    server.serve_forever()
+except KeyboardInterrupt:
+    sys.exit(0)
