@@ -35,13 +35,13 @@ struct JSONWriter {
             output.append(UInt8(ascii: "]"))
         case .object(let members):
             output.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            for (position, key) in keys.enumerated() {
+            let sorted = members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            for (position, member) in sorted.enumerated() {
                 if position > 0 { output.append(UInt8(ascii: ",")) }
                 newline(depth + 1)
-                writeString(key)
+                writeString(member.key)
                 append(pretty ? " : " : ":")
-                write(members[key]!, depth: depth + 1)
+                write(member.value, depth: depth + 1)
             }
             if !members.isEmpty { newline(depth) }
             output.append(UInt8(ascii: "}"))

@@ -20,9 +20,10 @@ struct DescriptorBudget: CustomStringConvertible, Equatable {
 
     /// Descriptors kept besides connections: the server's own (listener, loops, log,
     /// static files, rejected connections lingering for their 503) and, per worker thread,
-    /// a session file, its lock, a temporary file and an outbound connection.
+    /// a session file, its lock, a temporary file, and a pooled outbound handle: its
+    /// connection and the socket pair libcurl keeps to wake its own poll (three more).
     static func reserve(for configuration: ServerConfiguration) -> Int {
-        256 + 4 * max(1, configuration.workerThreads)
+        256 + 6 * max(1, configuration.workerThreads)
     }
 
     /// Raises the soft descriptor limit as far as allowed and computes the cap.

@@ -59,7 +59,7 @@ extension TokenCache {
             ])
         }
 
-        public var scopes: [String] { target.split(separator: " ").map(String.init) }
+        public var scopes: [String] { target.utf8.split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) } }
         public var expiresOnDate: Date { Date(timeIntervalSince1970: TimeInterval(Int64(expiresOn) ?? 0)) }
         public var refreshOnDate: Date? { refreshOn.flatMap { Int64($0) }.map { Date(timeIntervalSince1970: TimeInterval($0)) } }
     }
