@@ -122,6 +122,7 @@ let package = Package(
             name: "entra-web",
             dependencies: [
                 "App",
+                "CLinux",
                 "LogOutput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

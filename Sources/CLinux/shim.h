@@ -1,8 +1,10 @@
 // Linux interfaces the server uses that Swift's Glibc module leaves out: epoll and eventfd
-// (not in its module map) and three GNU extensions (hidden there without _GNU_SOURCE).
+// (not in its module map), three GNU extensions (hidden there without _GNU_SOURCE) and
+// glibc's mallopt (malloc.h).
 #ifndef CLINUX_SHIM_H
 #define CLINUX_SHIM_H
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +18,10 @@ int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 int sched_getaffinity(pid_t pid, size_t size, void *mask);
 int pthread_setname_np(pthread_t thread, const char *name);
 #endif
+
+static inline int clinux_limit_malloc_arenas(int count) {
+    return mallopt(M_ARENA_MAX, count);
+}
 
 static inline int clinux_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
     return accept4(fd, address, length, flags);

@@ -21,32 +21,10 @@ public enum Digest {
         digest(bytes, fetchedSHA1.pointer, length: 20)
     }
 
-    /// HMAC-SHA256 (RFC 2104) of `message` under `key` (32 bytes), through `EVP_MAC`.
+    /// HMAC-SHA256 (RFC 2104) of `message` under `key`, through `EVP_MAC`. For a key used
+    /// again and again, keep an `HMACKey` instead: it prepares the key once.
     public static func hmacSHA256(key: [UInt8], message: [UInt8]) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: 32)
-        var outLength = 0
-        let ok = key.withUnsafeBytes { keyBytes in
-            message.withUnsafeBytes { input in
-                output.withUnsafeMutableBufferPointer { out in
-                    mac(key: keyBytes, input: input, into: out, length: &outLength)
-                }
-            }
-        }
-        precondition(ok && outLength == 32, "OpenSSL HMAC failed")
-        return output
-    }
-
-    /// One HMAC-SHA256 with a fresh context of the fetched MAC.
-    private static func mac(key: UnsafeRawBufferPointer, input: UnsafeRawBufferPointer, into output: UnsafeMutableBufferPointer<UInt8>,
-                            length: inout Int) -> Bool {
-        guard let context = EVP_MAC_CTX_new(fetchedHMAC.pointer) else { return false }
-        defer { EVP_MAC_CTX_free(context) }
-        var parameters = [OSSL_PARAM_construct_utf8_string(parameterName, sha256Name, 0), OSSL_PARAM_construct_end()]
-        // HMAC takes an empty key; OpenSSL wants a non-null pointer for it.
-        let keyPointer = key.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? emptyKey
-        return EVP_MAC_init(context, keyPointer, key.count, &parameters) == 1
-            && EVP_MAC_update(context, input.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? emptyKey, input.count) == 1
-            && EVP_MAC_final(context, output.baseAddress, &length, output.count) == 1
+        HMACKey(key).authenticate(message)
     }
 
     /// Lowercase hex of `bytes`.
@@ -77,11 +55,3 @@ public enum Digest {
 /// The algorithms `Digest` uses, fetched once (see `FetchedAlgorithm`).
 private let fetchedSHA256 = FetchedAlgorithm(EVP_MD_fetch(nil, "SHA256", nil))
 private let fetchedSHA1 = FetchedAlgorithm(EVP_MD_fetch(nil, "SHA1", nil))
-private let fetchedHMAC = FetchedAlgorithm(EVP_MAC_fetch(nil, "HMAC", nil))
-
-/// OSSL_PARAM names and values must outlive the call: static strings. OpenSSL's prototype
-/// wants a mutable pointer for a value it only reads.
-nonisolated(unsafe) private let parameterName = UnsafeRawPointer(("digest" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
-nonisolated(unsafe) private let sha256Name = UnsafeMutablePointer(mutating: UnsafeRawPointer(("SHA256" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self))
-/// Where an empty key or message points.
-nonisolated(unsafe) private let emptyKey = UnsafePointer<UInt8>(UnsafeRawPointer(("" as StaticString).utf8Start).assumingMemoryBound(to: UInt8.self))

@@ -30,6 +30,7 @@ struct EntraWeb: ParsableCommand {
     var logLevel: Logger.Level?
 
     func run() throws {
+        MallocArenas.limit()
         // Lines are written by a thread of their own, so a stalled log reader never stalls
         // requests; whatever is queued is written out before the process exits.
         let logOutput = try LogOutput()

@@ -15,8 +15,11 @@ enum SignOutProtection {
     /// sharing the store and after a restart, changes with the id at sign-in, and a token
     /// seen in a page reveals nothing about the id.
     static func token(sessionID: String) -> String {
-        Base64URL.encode(Digest.hmacSHA256(key: Array("entra-web sign-out token v1".utf8), message: Array(sessionID.utf8)))
+        Base64URL.encode(tokenKey.authenticate(Array(sessionID.utf8)))
     }
+
+    /// The fixed label as an HMAC key, prepared once: every signed-in page computes a token.
+    private static let tokenKey = HMACKey(Array("entra-web sign-out token v1".utf8))
 
     /// Why this sign-out POST for `session` is not the user's own; nil when it is.
     static func refusal(_ request: HTTPRequest, session: Session) -> String? {
