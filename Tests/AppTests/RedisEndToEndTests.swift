@@ -121,8 +121,7 @@ import TestSupport
     /// that needs the store: the callback is made single-use there).
     func callbackAnswer(_ app: RunningApp, user: String) throws -> Browser.Page {
         let browser = app.browser()
-        let callback = try #require(try app.approve(browser, authorizeURL: app.startSignIn(browser), user: user).location)
-        return try browser.get(callback)
+        return try browser.get(app.callbackURL(browser, as: user))
     }
 
     /// The signed-in page answers 503 (in less than 5 s), `/healthz` 200 at once, `/readyz`

@@ -30,7 +30,7 @@ import TestSupport
     @Test func aModifiedSignInCookieIsNoSignInInProgress() throws {
         let app = try RunningApp()
         let browser = app.browser()
-        let callback = try #require(try app.approve(browser, authorizeURL: app.startSignIn(browser), user: "adele").location)
+        let callback = try app.callbackURL(browser, as: "adele")
         let sealed = try #require(browser.cookies["signin"])
         // Flip one character inside the sealed part.
         var characters = Array(sealed)
@@ -55,8 +55,8 @@ import TestSupport
         let app = try RunningApp()
         let alice = app.browser()
         let mallory = app.browser()
-        let aliceCallback = try #require(try app.approve(alice, authorizeURL: app.startSignIn(alice), user: "adele").location)
-        let malloryCallback = try #require(try app.approve(mallory, authorizeURL: app.startSignIn(mallory), user: "alex").location)
+        let aliceCallback = try app.callbackURL(alice, as: "adele")
+        let malloryCallback = try app.callbackURL(mallory, as: "alex")
         for (url, cookie) in [(aliceCallback, cookieHeader(mallory)), (malloryCallback, cookieHeader(alice))] {
             let page = try replay(url, on: app, cookie: cookie)
             #expect(page.status == 400)
@@ -71,7 +71,7 @@ import TestSupport
     @Test func aStateTheCookieHasNoFlowForIsRefused() throws {
         let app = try RunningApp()
         let browser = app.browser()
-        let callback = try #require(try app.approve(browser, authorizeURL: app.startSignIn(browser), user: "adele").location)
+        let callback = try app.callbackURL(browser, as: "adele")
         var components = try #require(URLComponents(string: callback))
         components.queryItems = components.queryItems?.map { $0.name == "state" ? URLQueryItem(name: "state", value: "forged-state-0123456789") : $0 }
         let page = try browser.get(try #require(components.string))
@@ -97,7 +97,7 @@ import TestSupport
             "AUTHORITY": first.provider.authority(origin: first.base), "REDIRECT_URI": first.base + "/getAToken",
         ])
         let browser = first.browser()
-        let callback = try #require(try first.approve(browser, authorizeURL: first.startSignIn(browser), user: "adele").location)
+        let callback = try first.callbackURL(browser, as: "adele")
         let oldCookie = cookieHeader(browser)
         #expect(try browser.follow(browser.get(callback)).body.contains("Welcome, Adele Vance"))
         for instance in [second, first] {
@@ -111,7 +111,7 @@ import TestSupport
         #expect(first.sessionFiles().count == 1)
         // The sign-in cookie is the same everywhere: a sign-in started on one instance ends on the other.
         let other = first.browser()
-        let otherCallback = try #require(try first.approve(other, authorizeURL: first.startSignIn(other), user: "alex").location)
+        let otherCallback = try first.callbackURL(other, as: "alex")
         let finished = try replay(otherCallback, on: second, cookie: cookieHeader(other))
         #expect(finished.status == 302)
         #expect(second.log.text.contains("Signed in"))
@@ -121,7 +121,7 @@ import TestSupport
         let clock = TestClock()
         let app = try RunningApp(clock: clock.clock)
         let browser = app.browser()
-        let callback = try #require(try app.approve(browser, authorizeURL: app.startSignIn(browser), user: "adele").location)
+        let callback = try app.callbackURL(browser, as: "adele")
         clock.advance(601)
         let page = try browser.get(callback)
         #expect(page.status == 400)
@@ -149,7 +149,7 @@ import TestSupport
     @Test func oversizedCookiesAreIgnored() throws {
         let app = try RunningApp()
         let browser = app.browser()
-        let callback = try #require(try app.approve(browser, authorizeURL: app.startSignIn(browser), user: "adele").location)
+        let callback = try app.callbackURL(browser, as: "adele")
         let huge = "signin=v1." + String(repeating: "QUFB", count: 2000)
         let page = try replay(callback, on: app, cookie: huge)
         #expect(page.status == 400)

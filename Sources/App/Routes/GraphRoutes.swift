@@ -56,10 +56,10 @@ struct GraphRoutes {
     static let refreshLockTimeout = Duration.seconds(30)
 
     /// An access token for the session. Usually the cached one, found without any lock in
-    /// the tokens decoded once for this request. When it must be refreshed, the refresh
-    /// happens under the session's refresh lock, which every instance sharing the store
-    /// honours: a request that waited re-reads the session and finds the tokens the previous
-    /// holder stored, so a rotating refresh token is redeemed once. The refresh is a network
+    /// the tokens decoded for this session (once per change of its cache). When it must be
+    /// refreshed, the refresh happens under the session's refresh lock, which every instance
+    /// sharing the store honours: a request that waited re-reads the session and finds the
+    /// tokens the previous holder stored, so a rotating refresh token is redeemed once. The refresh is a network
     /// call: it holds the refresh lock, not the session's write lock. Nil when the session
     /// ended meanwhile.
     static func accessToken(for session: Session, tokens: SignedInTokens, identity: Identity,

@@ -177,6 +177,12 @@ final class RunningApp: @unchecked Sendable {
         return redirect
     }
 
+    /// Starts a sign-in in `browser`, picks `user` on the provider's page and returns the
+    /// callback URL the provider redirects to (not visited).
+    func callbackURL(_ browser: Browser, as user: String) throws -> String {
+        try #require(try approve(browser, authorizeURL: startSignIn(browser), user: user).location)
+    }
+
     /// Signs out the way a user does: the Sign out button's form (on `/logout`, as in the
     /// layout), posted with its token. Returns the app's answer to the POST.
     @discardableResult
