@@ -65,7 +65,7 @@ let package = Package(
         ),
 
         // Outbound HTTP over libcurl (token endpoint, JWKS, Microsoft Graph).
-        .target(name: "HTTPClient", dependencies: ["CCurl", "HTTPCore", "Encodings"]),
+        .target(name: "HTTPClient", dependencies: ["CCurl", "HTTPCore", "Encodings", "ThreadSupport"]),
 
         // Log lines written by a thread of their own, so a stalled log reader never stalls a request.
         .target(name: "LogOutput", dependencies: ["ThreadSupport", .product(name: "Logging", package: "swift-log")]),
@@ -90,7 +90,7 @@ let package = Package(
         ),
 
         // A small blocking Redis client (RESP2 over POSIX sockets, TLS through libssl, a pool).
-        .target(name: "RedisClient", dependencies: ["CLibSSL", "CryptoSupport", "Encodings"]),
+        .target(name: "RedisClient", dependencies: ["CLibSSL", "CryptoSupport", "Encodings", "ThreadSupport"]),
 
         // The server-side, file-backed session store.
         .target(
@@ -111,7 +111,7 @@ let package = Package(
             name: "App",
             dependencies: [
                 "HTTPServer", "HTTPClient", "OIDC", "DevIdentityProvider", "SessionStore", "RedisSessionStore", "RedisClient",
-                "Encodings", "CryptoSupport", "JOSE",
+                "Encodings", "CryptoSupport", "JOSE", "ThreadSupport",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -150,6 +150,9 @@ let package = Package(
 
         // libFuzzer target for the Redis reply parser (bench/fuzz.sh); a plain build replays files.
         .executableTarget(name: "resp-parser-fuzz", dependencies: ["RedisClient", "FuzzSupport"], path: "Fuzz/RESPParserFuzz"),
+
+        // libFuzzer target for the outbound response parser (bench/fuzz.sh); a plain build replays files.
+        .executableTarget(name: "response-parser-fuzz", dependencies: ["HTTPClient", "HTTPCore", "FuzzSupport"], path: "Fuzz/ResponseParserFuzz"),
 
         // What several test targets share: log capture (on swift-log's InMemoryLogging), a
         // clock moved by hand, real threads at once.

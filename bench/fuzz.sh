@@ -3,26 +3,27 @@
 # (default 60 s, split evenly between the targets):
 #   http  the HTTP request parser (Fuzz/HTTPParserFuzz), fed what clients send
 #   resp  the Redis reply parser (Fuzz/RESPParserFuzz), fed what a Redis server sends
+#   response  the outbound response parser (Fuzz/ResponseParserFuzz), fed what a provider or Graph sends
 # Each target is built with -sanitize=fuzzer,address in its own scratch path (.build-fuzz,
 # so the normal build is never touched; both with the same flags, so shared modules are
 # built once), run over a working copy of its seed corpus, then everything it kept is
 # replayed in a plain debug build, whose bounds checks on unsafe buffers catch what ASan in
 # an optimised build cannot (reads into an array's spare capacity).
 #
-# Usage: bench/fuzz.sh [seconds] [http|resp ...]
+# Usage: bench/fuzz.sh [seconds] [http|resp|response ...]
 #   FUZZ_WORK=dir      parent of each target's working corpus and artifacts (default
 #                      .build-fuzz/work, kept between runs so fuzzing time accumulates;
 #                      FUZZ_FRESH=1 starts over)
 #   FUZZ_CONFIG=debug  build the fuzzers at -Onone (slower, bounds-checked while fuzzing)
 #   FUZZ_REPLAY=0      skip the bounds-checked replay
 # Exits non-zero when an input breaks a parser; the input's path is printed. Reproduce with
-#   swift run http-parser-fuzz <input>     (or resp-parser-fuzz)
+#   swift run http-parser-fuzz <input>     (or resp-parser-fuzz, response-parser-fuzz)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 TOTAL_SECONDS=${1:-60}
 shift || true
-if [ $# -gt 0 ]; then TARGETS=("$@"); else TARGETS=(http resp); fi
+if [ $# -gt 0 ]; then TARGETS=("$@"); else TARGETS=(http resp response); fi
 CONFIG=${FUZZ_CONFIG:-release}
 WORK_PARENT=${FUZZ_WORK:-.build-fuzz/work}
 RUN_SECONDS=$((TOTAL_SECONDS / ${#TARGETS[@]}))
@@ -34,7 +35,8 @@ target_settings() {
     case "$1" in
         http) echo "http-parser-fuzz Fuzz/corpus/http-parser Fuzz/http.dict 40960" ;;
         resp) echo "resp-parser-fuzz Fuzz/corpus/resp-parser Fuzz/resp.dict 8192" ;;
-        *) echo "unknown fuzz target '$1' (http or resp)" >&2; exit 2 ;;
+        response) echo "response-parser-fuzz Fuzz/corpus/response-parser Fuzz/http.dict 8192" ;;
+        *) echo "unknown fuzz target '$1' (http, resp or response)" >&2; exit 2 ;;
     esac
 }
 

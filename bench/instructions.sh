@@ -23,7 +23,11 @@ if [ -n "${ENTRA_WEB_BINARY:-}" ]; then BIN=$ENTRA_WEB_BINARY; else build_releas
 WORK=$(mktemp -d /tmp/entra-web-instructions.XXXXXX)
 PUBLIC=$(bench_public_dir)
 PIDS=()
+STUB_PID=
 cleanup() {
+    # TERM for the stub: a background job of a script starts with SIGINT ignored, and
+    # Python then never turns it into KeyboardInterrupt.
+    [ -n "$STUB_PID" ] && kill "$STUB_PID" 2>/dev/null || true
     for pid in "${PIDS[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
     if [ "${KEEP:-0}" = 1 ]; then echo "callgrind files kept in $WORK" >&2; else rm -rf "$WORK"; fi
@@ -84,7 +88,7 @@ measure graph /graph "$COOKIE"
 # The same page with Graph in a process of its own (bench/graph_stub.py), as in
 # production: only the app's own work is counted.
 python3 bench/graph_stub.py >"$WORK/graph-stub.port" &
-PIDS+=($!)
+STUB_PID=$!
 for _ in $(seq 50); do [ -s "$WORK/graph-stub.port" ] && break; sleep 0.1; done
 start_server graph-elsewhere GRAPH_ENDPOINT="http://127.0.0.1:$(head -n 1 "$WORK/graph-stub.port")/v1.0/me"
 measure graph-elsewhere /graph "$COOKIE"

@@ -23,4 +23,7 @@ static inline CURLcode ccurl_setopt_write_function(CURL *curl, CURLoption option
 static inline CURLcode ccurl_getinfo_long(CURL *curl, CURLINFO info, long *value) {
     return curl_easy_getinfo(curl, info, value);
 }
+static inline CURLcode ccurl_getinfo_socket(CURL *curl, CURLINFO info, curl_socket_t *value) {
+    return curl_easy_getinfo(curl, info, value);
+}
 #endif

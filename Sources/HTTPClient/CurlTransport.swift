@@ -2,10 +2,12 @@ import CCurl
 import Encodings
 import FoundationEssentials
 import HTTPCore
+import ThreadSupport
 
-/// The production HTTPTransport: libcurl easy handles with TLS verification on, no
-/// redirects, http/https only, bounded time and response size. Calls block; the server
-/// runs them on worker threads.
+/// The production HTTPTransport: libcurl opens the connection (name, proxy tunnel, TLS with
+/// verification), this module writes the HTTP/1.1 request and reads the response; kept-alive
+/// connections are reused, redirects not followed, only http and https, bounded time and
+/// response size. Calls block; the server runs them on worker threads.
 public final class CurlTransport: HTTPTransport {
     public struct Options: Sendable {
         /// Time allowed to establish the TCP (and TLS) connection.
@@ -17,10 +19,9 @@ public final class CurlTransport: HTTPTransport {
         public var userAgent: String
         /// Which certificate authorities outbound TLS trusts (the system store by default).
         public var tls: OutboundTLS
-        /// Idle handles kept for connection reuse: as many as requests may call out at once
-        /// (the server's worker threads), or a handle (and the kept-alive connection it
-        /// holds) is thrown away after each call beyond the pool and the next call connects
-        /// again.
+        /// Idle connections kept for reuse: as many as requests may call out at once (the
+        /// server's worker threads), or a connection is closed after each call beyond the
+        /// pool and the next call connects again.
         public var pooledHandles: Int
 
         public init(connectTimeout: TimeInterval = 5, totalTimeout: TimeInterval = 15, maximumResponseBytes: Int = 1 << 20,
@@ -35,127 +36,108 @@ public final class CurlTransport: HTTPTransport {
     }
 
     public let options: Options
-    private let pool: CurlHandlePool
+    private let pool: ConnectionPool
 
     public init(options: Options = Options()) {
         CurlGlobal.initializeOnce()
         self.options = options
-        self.pool = CurlHandlePool(capacity: options.pooledHandles)
+        self.pool = ConnectionPool(capacity: options.pooledHandles)
     }
 
     /// Sends `request` and waits for the whole response (blocking; run it on a worker).
+    /// A kept-alive connection that turns out closed before any byte of the answer came is
+    /// replaced and the request sent again once, for GET and HEAD only: a POST the server
+    /// may have acted on is not repeated (RFC 9110 9.2.2).
     public func send(_ request: OutboundRequest) throws(TransportError) -> OutboundResponse {
-        let host = URLComponents(string: request.url)?.literalHost ?? ""
-        guard !host.isEmpty else { throw .invalidURL(CurlTransport.redacted(request.url)) }
-        for header in request.headers where CurlTransport.containsLineBreak(header.name) || CurlTransport.containsLineBreak(header.value) {
-            throw .other("header \(header.name.filter { $0 != "\r" && $0 != "\n" }) contains a line break")
+        guard let target = OutboundTarget(request.url) else {
+            let host = URLComponents(string: request.url)?.literalHost ?? ""
+            throw .invalidURL(host.isEmpty ? CurlTransport.redacted(request.url) : "unsupported or malformed URL for host \(host)")
         }
-
-        let exchange = CurlExchange(limit: options.maximumResponseBytes)
-        let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
-        defer { errorBuffer.deallocate() }
-        var headerList: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headerList) }
-        // Declared after the buffers so it runs before they are freed: the handle is reset
-        // (or cleaned up) while the pointers it holds are still valid.
-        let handle = pool.checkOut()
-        var reusable = true
-        defer { pool.checkIn(handle, reusable: reusable) }
-
-        let curl = handle.pointer
-        var setup = CurlSetup(curl: curl)
-        configure(&setup, url: request.url, exchange: exchange, errorBuffer: errorBuffer)
-        // curl adds "Expect: 100-continue" to larger POSTs, costing a round trip for nothing.
-        for line in request.headers.map({ "\($0.name): \($0.value)" }) + ["Expect:"] {
-            headerList = curl_slist_append(headerList, line)
+        let bytes: [UInt8]
+        do {
+            bytes = try RequestWriter.bytes(request, target: target, userAgent: options.userAgent)
+        } catch {
+            guard case .badHeader(let name) = error else { throw .other("the request could not be written") }
+            throw .other("header \(name) is not a valid header field")
         }
-        setup.set(ccurl_setopt_slist(curl, CURLOPT_HTTPHEADER, headerList))
-        Self.setMethod(&setup, request)
-        if setup.failed {
-            reusable = false
-            throw .other("libcurl rejected an option")
-        }
-
-        let code = curl_easy_perform(curl)
-        if code != CURLE_OK {
-            reusable = code != CURLE_WRITE_ERROR
-            throw CurlTransport.map(code, host: host, tooLarge: exchange.tooLarge, limit: options.maximumResponseBytes,
-                                    detail: String(cString: errorBuffer))
-        }
-        var status = 0
-        _ = ccurl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
-        return OutboundResponse(status: status, headers: exchange.headers, body: exchange.body)
-    }
-
-    /// Options that set up one easy handle, remembering whether libcurl refused any.
-    private struct CurlSetup {
-        /// The handle being set up.
-        let curl: UnsafeMutableRawPointer
-        /// libcurl refused an option: the request must not be sent half-configured.
-        private(set) var failed = false
-
-        /// A handle to set up.
-        init(curl: UnsafeMutableRawPointer) {
-            self.curl = curl
-        }
-
-        /// Notes the result of one curl_easy_setopt.
-        mutating func set(_ result: CURLcode) {
-            if result != CURLE_OK { failed = true }
-        }
-    }
-
-    /// The URL, protocols, TLS verification, timeouts, and the callbacks that fill `exchange`.
-    private func configure(
-        _ setup: inout CurlSetup, url: String, exchange: CurlExchange, errorBuffer: UnsafeMutablePointer<CChar>
-    ) {
-        let curl = setup.curl
-        let context = Unmanaged.passUnretained(exchange).toOpaque()
-        setup.set(ccurl_setopt_string(curl, CURLOPT_URL, url))
-        setup.set(ccurl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "http,https"))
-        setup.set(ccurl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0))
-        setup.set(options.tls.apply(to: curl))
-        // No SIGALRM-based DNS timeouts: signals and worker threads do not mix.
-        setup.set(ccurl_setopt_long(curl, CURLOPT_NOSIGNAL, 1))
-        setup.set(ccurl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, CurlTransport.milliseconds(options.connectTimeout)))
-        setup.set(ccurl_setopt_long(curl, CURLOPT_TIMEOUT_MS, CurlTransport.milliseconds(options.totalTimeout)))
-        setup.set(ccurl_setopt_string(curl, CURLOPT_USERAGENT, options.userAgent))
-        setup.set(ccurl_setopt_pointer(curl, CURLOPT_ERRORBUFFER, errorBuffer))
-        setup.set(ccurl_setopt_write_function(curl, CURLOPT_WRITEFUNCTION) { data, size, count, context in
-            Unmanaged<CurlExchange>.fromOpaque(context!).takeUnretainedValue().receiveBody(data, size * count)
-        })
-        setup.set(ccurl_setopt_pointer(curl, CURLOPT_WRITEDATA, context))
-        setup.set(ccurl_setopt_write_function(curl, CURLOPT_HEADERFUNCTION) { data, size, count, context in
-            Unmanaged<CurlExchange>.fromOpaque(context!).takeUnretainedValue().receiveHeaderLine(data, size * count)
-        })
-        setup.set(ccurl_setopt_pointer(curl, CURLOPT_HEADERDATA, context))
-    }
-
-    /// The method, and the body for methods that send one.
-    private static func setMethod(_ setup: inout CurlSetup, _ request: OutboundRequest) {
-        let curl = setup.curl
-        switch request.method {
-        case .GET where request.body.isEmpty:
-            setup.set(ccurl_setopt_long(curl, CURLOPT_HTTPGET, 1))
-        case .HEAD:
-            setup.set(ccurl_setopt_long(curl, CURLOPT_NOBODY, 1))
-        default:
-            if request.method != .POST {
-                setup.set(ccurl_setopt_string(curl, CURLOPT_CUSTOMREQUEST, request.method.rawValue))
+        let deadline = Deadline(after: .milliseconds(CurlTransport.milliseconds(options.totalTimeout)))
+        let mayRepeat = request.method == .GET || request.method == .HEAD
+        while true {
+            let kept = pool.checkOut(origin: target.origin)
+            let connection: CurlConnection
+            if let kept { connection = kept } else { connection = try CurlConnection.open(to: target, options: options, deadline: deadline) }
+            var parser = ResponseParser(bodyLimit: options.maximumResponseBytes, method: request.method)
+            do {
+                try exchange(bytes, on: connection, parser: &parser, deadline: deadline)
+            } catch .closed where kept != nil && mayRepeat && !parser.receivedAnything {
+                continue
+            } catch {
+                throw CurlTransport.transportError(error, host: target.host, limit: options.maximumResponseBytes)
             }
-            setup.set(ccurl_setopt_long(curl, CURLOPT_POST, 1))
-            setup.set(ccurl_setopt_long(curl, CURLOPT_POSTFIELDSIZE, request.body.count))
-            // COPYPOSTFIELDS copies now, so the Swift array need not outlive this call.
-            var body = request.body
-            if body.isEmpty { body = [0] }
-            body.withUnsafeMutableBytes { setup.set(ccurl_setopt_pointer(curl, CURLOPT_COPYPOSTFIELDS, $0.baseAddress)) }
+            if parser.keepAlive && !parser.hasLeftover { pool.checkIn(connection) }
+            return OutboundResponse(status: parser.status, headers: parser.headers, body: parser.body)
         }
     }
 
-    static func map(_ code: CURLcode, host: String, tooLarge: Bool, limit: Int, detail: String) -> TransportError {
+    /// How an exchange on an open connection failed.
+    enum ExchangeFailure: Error {
+        /// The connection closed (or was reset) before the response was complete.
+        case closed
+        /// The deadline passed.
+        case timedOut
+        /// The answer was not a response this client reads, or was too large.
+        case response(ResponseParser.Failure)
+        /// libcurl's text for another error.
+        case other(String)
+    }
+
+    /// Writes the request and reads until the parser has the whole response.
+    private func exchange(_ bytes: [UInt8], on connection: CurlConnection, parser: inout ResponseParser, deadline: Deadline) throws(ExchangeFailure) {
+        do { try connection.send(bytes, deadline: deadline) } catch { throw Self.exchangeFailure(error) }
+        try withUnsafeTemporaryAllocation(byteCount: 16 * 1024, alignment: 1) { buffer throws(ExchangeFailure) in
+            while true {
+                let count: Int
+                do throws(CurlConnection.Failure) { count = try connection.receive(into: buffer, deadline: deadline) } catch {
+                    throw Self.exchangeFailure(error)
+                }
+                do throws(ResponseParser.Failure) {
+                    if count == 0 {
+                        try parser.receiveEnd()
+                        return
+                    }
+                    if try parser.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) { return }
+                } catch {
+                    // A close before any byte of the answer is a stale connection, not a bad answer.
+                    if count == 0 && !parser.receivedAnything { throw .closed }
+                    throw .response(error)
+                }
+            }
+        }
+    }
+
+    /// The exchange failure for a connection failure.
+    private static func exchangeFailure(_ failure: CurlConnection.Failure) -> ExchangeFailure {
+        switch failure {
+        case .closed: return .closed
+        case .timedOut: return .timedOut
+        case .other(let text): return .other(text)
+        }
+    }
+
+    /// What the caller is told about a failed exchange with `host`.
+    private static func transportError(_ failure: ExchangeFailure, host: String, limit: Int) -> TransportError {
+        switch failure {
+        case .closed: return .other("the connection to \(host) closed before the response was complete")
+        case .timedOut: return .timedOut
+        case .response(.tooLarge): return .responseTooLarge(limit: limit)
+        case .response(.malformed(let reason)): return .other("\(host) sent an invalid response: \(reason)")
+        case .other(let text): return .other("\(host): \(text)")
+        }
+    }
+
+    /// The transport error for a libcurl code from opening a connection.
+    static func map(_ code: CURLcode, host: String, detail: String) -> TransportError {
         switch code {
-        case CURLE_WRITE_ERROR where tooLarge: return .responseTooLarge(limit: limit)
         case CURLE_COULDNT_CONNECT: return .connectionRefused(host: host)
         case CURLE_COULDNT_RESOLVE_HOST: return .cannotResolveHost(host: host)
         case CURLE_OPERATION_TIMEDOUT: return .timedOut
@@ -180,10 +162,5 @@ public final class CurlTransport: HTTPTransport {
     static func redacted(_ url: String) -> String {
         guard let components = URLComponents(string: url), let scheme = components.scheme else { return "<unparseable URL>" }
         return "\(scheme)://\(components.literalHost ?? "")"
-    }
-
-    static func containsLineBreak(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in bytes.contains { $0 == 13 || $0 == 10 } }
     }
 }

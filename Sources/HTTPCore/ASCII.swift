@@ -47,6 +47,15 @@ package enum ASCII {
 
     package static func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 
+    /// Field text (RFC 9110 5.5): visible characters, spaces, tabs and bytes of UTF-8 beyond
+    /// ASCII; false for any other control character, CR and LF above all. No early exit, so
+    /// the loop stays a few instructions per byte over a kilobyte-long token.
+    package static func isFieldText(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var allowed = true
+        for byte in bytes { allowed = allowed && (byte >= space && byte != 0x7F || byte == tab) }
+        return allowed
+    }
+
     /// `bytes` equals the lowercase literal, ignoring ASCII case.
     package static func equalsLowercase(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
         guard bytes.count == literal.utf8CodeUnitCount else { return false }

@@ -7,14 +7,17 @@ nothing trusted by the system): the Swift tests cannot lend theirs to this proce
 has to run the app as a separate process because libcurl reads HTTPS_PROXY and NO_PROXY
 from the process environment only.
 """
+import json
 import pathlib
 import select
 import shutil
 import socket
 import socketserver
+import ssl
 import subprocess
 import threading
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class ThrowawayCA:
@@ -126,4 +129,43 @@ def running_proxy():
     finally:
         proxy.shutdown()
         proxy.server_close()
+        thread.join(timeout=10)
+
+
+PROFILE = {"displayName": "Kept Alive", "mail": "kept.alive@example.org", "id": "ka-1"}
+
+
+class _KeepAliveProfile(BaseHTTPRequestHandler):
+    """Graph's /me over HTTP/1.1 keep-alive: head and body in one write, connection kept."""
+    protocol_version = "HTTP/1.1"
+    wbufsize = 1 << 16
+
+    def do_GET(self):
+        body = json.dumps(PROFILE).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextmanager
+def running_tls_profile(certificate):
+    """A keep-alive https stand-in for Graph's /me on 127.0.0.1, with `certificate` (a
+    (certificate, key) pair); yields its URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _KeepAliveProfile)
+    server.daemon_threads = True
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*map(str, certificate))
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="tls-profile", daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}/v1.0/me"
+    finally:
+        server.shutdown()
+        server.server_close()
         thread.join(timeout=10)

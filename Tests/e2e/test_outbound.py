@@ -15,7 +15,7 @@ import pytest
 
 from conftest import BINARY, ROOT
 from oidc_mock import running_provider
-from outbound_support import ThrowawayCA, running_proxy
+from outbound_support import ThrowawayCA, running_proxy, running_tls_profile
 from test_oidc_provider_mock import ALICE, SECRET, Browser, graph_rows, sign_in, start
 
 # Authlib (under the mock) warns about its own deprecated APIs on every token request.
@@ -129,6 +129,24 @@ def test_provider_calls_go_through_the_proxy(start_app, pki, variable):
         assert proxy.relayed and SECRET.encode() not in proxy.relayed
         assert tokens["access_token"].encode() not in proxy.relayed
         assert f"Outbound https calls go through the proxy {proxy.url} ({variable})" in app.log
+
+
+def test_graph_calls_share_one_kept_alive_tls_connection(start_app, pki):
+    """Five Graph calls one after another, through the proxy to a keep-alive https server:
+    one CONNECT tunnel and one TLS handshake, reused, not one per call. (The mock
+    provider's werkzeug server closes every connection, so Graph is a server of its own.)"""
+    with https_provider(pki) as provider, running_proxy() as proxy, running_tls_profile(pki["server"]) as graph:
+        app = start(start_app, provider, TOKEN_AUTH_METHOD="client_secret_basic", GRAPH_ENDPOINT=graph,
+                    CA_BUNDLE=str(pki["ca"].certificate), HTTPS_PROXY=proxy.url)
+        browser = browser_for(pki)
+        _, _, answer = sign_in(browser, app, provider)
+        assert answer.status_code == 302, f"sign-in failed ({answer.status_code}):\n{answer.text}\n{app.log}"
+        for _ in range(5):
+            profile = browser.get(app.base + "/graph")
+            assert profile.status_code == 200, f"{profile.text}\n{app.log}"
+            assert graph_rows(profile.text).get("Mail") == "kept.alive@example.org"
+        graph_address = graph.removeprefix("https://").split("/")[0]
+        assert proxy.targets.count(graph_address) == 1, proxy.targets
 
 
 def test_no_proxy_bypasses_the_proxy(start_app, pki):

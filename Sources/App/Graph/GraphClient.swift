@@ -19,7 +19,9 @@ struct GraphClient: Sendable {
         case notJSON
     }
 
-    func profile(accessToken: String) throws(Failure) -> [String: JSONValue] {
+    /// The profile's JSON as Graph sent it (its bytes key `ProfileViews`); failures sorted
+    /// by status. Whether the body is a JSON object is the caller's check (`.notJSON`).
+    func profile(accessToken: String) throws(Failure) -> [UInt8] {
         let response: OutboundResponse
         do {
             response = try transport.send(OutboundRequest(url: endpoint, headers: [
@@ -30,8 +32,7 @@ struct GraphClient: Sendable {
         }
         switch response.status {
         case 200:
-            guard let object = JSONValue.parseObject(response.body) else { throw .notJSON }
-            return object
+            return response.body
         case 401:
             if let claims = response.headers["WWW-Authenticate"].flatMap(Self.claimsChallenge) { throw .claimsChallenge(claims) }
             throw .unauthorized

@@ -12,10 +12,11 @@ struct GraphRoutes {
     func register(on router: Router) {
         let app = app
         let page = app.prerendered("graph", slots: ["endpoint", "rawJSON"], rows: (key: "fields", slots: ["name", "value"]))
-        router.get("/graph", .blocking) { request in try Self.graph(request, app: app, page: page) }
+        let views = ProfileViews()
+        router.get("/graph", .blocking) { request in try Self.graph(request, app: app, page: page, views: views) }
     }
 
-    static func graph(_ request: HTTPRequest, app: AppContext, page: PrerenderedPage? = nil) throws -> HTTPResponse {
+    static func graph(_ request: HTTPRequest, app: AppContext, page: PrerenderedPage? = nil, views: ProfileViews = ProfileViews()) throws -> HTTPResponse {
         guard let identity = app.identity else { return app.configurationPage() }
         guard let (session, user) = try app.sessions.signedIn(request), let tokens = app.sessions.tokens(of: session) else {
             return app.signInRequired(request, next: "/graph")
@@ -34,10 +35,9 @@ struct GraphRoutes {
         }
 
         let graph = GraphClient(endpoint: identity.graphEndpoint, transport: identity.transport)
-        do {
-            let profile = try graph.profile(accessToken: token.accessToken)
-            let rows = ProfileTable.rows(profile)
-            let rawJSON = ProfileTable.prettyJSON(profile)
+        do throws(GraphClient.Failure) {
+            guard let view = views.view(of: try graph.profile(accessToken: token.accessToken)) else { throw GraphClient.Failure.notJSON }
+            let (rows, rawJSON) = (view.rows, view.rawJSON)
             if let prerendered = app.page(page, values: [identity.graphEndpoint, rawJSON], rows: rows.map { [$0.name, $0.value] }, user: user) {
                 return prerendered
             }

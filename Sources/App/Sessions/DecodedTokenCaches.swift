@@ -1,6 +1,7 @@
 import OIDC
 import SessionStore
 import Synchronization
+import ThreadSupport
 
 /// The token caches decoded lately, by session, so that `/graph` parses a session's cache
 /// (several KB of JSON, the largest part of that page's cost) once per change instead of
@@ -19,7 +20,8 @@ final class DecodedTokenCaches: Sendable {
     static let defaultCapacity = 256
 
     private let capacity: Int
-    private let entries = Mutex<[String: Entry]>([:])
+    /// Shared by the workers: a `Locked`, which sleeps rather than spins when contended.
+    private let entries = Locked<[String: Entry]>([:])
     private let decodes = Atomic<Int>(0)
 
     init(capacity: Int = DecodedTokenCaches.defaultCapacity) {

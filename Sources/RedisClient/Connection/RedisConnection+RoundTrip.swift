@@ -1,3 +1,5 @@
+import ThreadSupport
+
 extension RedisConnection {
     /// Writes the commands, then reads exactly one reply per command. `readDeadline` nil
     /// starts the read bound when the write is done; `setUp` reports failures as failures

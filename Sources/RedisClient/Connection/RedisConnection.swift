@@ -1,3 +1,5 @@
+import ThreadSupport
+
 /// One open, authenticated connection to Redis, which SELECTed the configured database.
 ///
 /// Used by one thread at a time: the pool lends it out exclusively (`RedisClient.withConnection`).

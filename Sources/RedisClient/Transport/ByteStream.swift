@@ -1,3 +1,5 @@
+import ThreadSupport
+
 /// A connected, bidirectional byte stream to Redis: plain TCP or TLS over TCP. Used by one
 /// thread at a time; every call is bounded by a deadline.
 protocol ByteStream: AnyObject {

@@ -1,4 +1,5 @@
 import Glibc
+import ThreadSupport
 
 /// A non-blocking TCP socket whose calls wait with poll(2) up to a deadline.
 final class TCPStream: ByteStream {
@@ -117,13 +118,10 @@ final class TCPStream: ByteStream {
 
     /// Waits until the socket is ready for `events` or the deadline passes.
     private func wait(for events: Int16, deadline: Deadline) throws(TransportError) {
-        while true {
-            let left = deadline.remainingMilliseconds
-            guard left > 0 else { throw .timedOut }
-            var entry = pollfd(fd: fd, events: events, revents: 0)
-            let ready = poll(&entry, 1, left)
-            if ready > 0 { return }
-            if ready < 0 && errno != EINTR { throw .system("poll", errno) }
+        switch deadline.wait(for: fd, events: events) {
+        case .ready: return
+        case .timedOut: throw .timedOut
+        case .failed(let code): throw .system("poll", code)
         }
     }
 }

@@ -1,5 +1,6 @@
 import CLibSSL
 import Glibc
+import ThreadSupport
 
 /// TLS over a `TCPStream`. OpenSSL never touches the socket: it reads from and writes to
 /// two memory BIOs, and this class moves the bytes between them and the socket. So every

@@ -16,6 +16,13 @@ final class LocalHTTPServer: @unchecked Sendable {
         /// Write `bytes` as soon as the connection opens, without reading (e.g. plain text
         /// to a TLS client).
         case writeImmediately([UInt8])
+        /// Keep each connection open: answer up to `requests` requests on it with the raw
+        /// `answer` bytes, then either close it (`thenReadAndHangUp` false: a server timing
+        /// an idle connection out) or read one more request and close without answering (a
+        /// server that closes just as a request arrives).
+        case keepAlive(answer: [UInt8], requests: Int, thenReadAndHangUp: Bool)
+        /// Read the request, then send `answer` one byte every `interval` seconds.
+        case trickle(answer: [UInt8], interval: Double)
     }
 
     struct ReceivedRequest: Sendable {
@@ -67,13 +74,21 @@ final class LocalHTTPServer: @unchecked Sendable {
 
     var received: [ReceivedRequest] { lock.withLock { _received } }
 
+    /// How many connections the server has accepted.
+    var connectionsAccepted: Int { lock.withLock { _connectionsAccepted } }
+    private var _connectionsAccepted = 0
+
     func stop() {
         let held = lock.withLock { () -> [Int32] in
             stopped = true
             defer { heldConnections = [] }
             return heldConnections
         }
-        held.forEach { close($0) }
+        // shutdown wakes a thread blocked reading the connection; close alone would not.
+        held.forEach {
+            shutdown($0, Int32(SHUT_RDWR))
+            close($0)
+        }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
         finished.wait()
@@ -111,6 +126,7 @@ final class LocalHTTPServer: @unchecked Sendable {
                 if errno == EINTR { continue }
                 return
             }
+            lock.withLock { _connectionsAccepted += 1 }
             handle(connection)
         }
     }
@@ -123,6 +139,24 @@ final class LocalHTTPServer: @unchecked Sendable {
         case .neverAnswer:
             _ = readRequest(connection)
             lock.withLock { heldConnections.append(connection) }
+        case .keepAlive(let answer, let requests, let thenReadAndHangUp):
+            // Held while served, so stop() can shut a connection the client keeps idle.
+            lock.withLock { heldConnections.append(connection) }
+            for _ in 0..<requests {
+                guard let request = readRequest(connection) else { break }
+                lock.withLock { _received.append(request) }
+                writeAll(connection, answer)
+            }
+            if thenReadAndHangUp, let request = readRequest(connection) { lock.withLock { _received.append(request) } }
+            shutdown(connection, Int32(SHUT_RDWR))
+        case .trickle(let answer, let interval):
+            guard let request = readRequest(connection) else { break }
+            lock.withLock { _received.append(request) }
+            for byte in answer where !lock.withLock({ stopped }) {
+                writeAll(connection, [byte])
+                Thread.sleep(forTimeInterval: interval)
+            }
+            close(connection)
         case .respond(let status, let headers, let body):
             guard let request = readRequest(connection) else {
                 close(connection)
