@@ -62,14 +62,17 @@ public final class CurlTransport: HTTPTransport {
         }
         let deadline = Deadline(after: .milliseconds(CurlTransport.milliseconds(options.totalTimeout)))
         let mayRepeat = request.method == .GET || request.method == .HEAD
+        var retried = false
         while true {
-            let kept = pool.checkOut(origin: target.origin)
+            // A retry takes a fresh connection, not another idle one that may be as stale.
+            let kept = retried ? nil : pool.checkOut(origin: target.origin)
             let connection: CurlConnection
             if let kept { connection = kept } else { connection = try CurlConnection.open(to: target, options: options, deadline: deadline) }
             var parser = ResponseParser(bodyLimit: options.maximumResponseBytes, method: request.method)
             do {
                 try exchange(bytes, on: connection, parser: &parser, deadline: deadline)
             } catch .closed where kept != nil && mayRepeat && !parser.receivedAnything {
+                retried = true
                 continue
             } catch {
                 throw CurlTransport.transportError(error, host: target.host, limit: options.maximumResponseBytes)

@@ -30,6 +30,9 @@ package struct ResponseParser {
     package static let headLimit = 64 * 1024
     /// Largest chunk-size line, extensions included.
     static let chunkLineLimit = 4096
+    /// Most interim (1xx) answers before the real one: each is small, but an endless run of
+    /// them would hold a worker until the deadline.
+    package static let interimLimit = 8
 
     /// The largest body accepted.
     package let bodyLimit: Int
@@ -44,6 +47,8 @@ package struct ResponseParser {
     private var searched = 0
     /// Whether any byte has arrived (the buffer alone cannot say: it is emptied as it is used).
     private var receivedAny = false
+    /// Interim answers skipped so far.
+    private var interimCount = 0
     package private(set) var status = 0
     package private(set) var headers = HTTPHeaders()
     package private(set) var body: [UInt8] = []
@@ -138,6 +143,8 @@ package struct ResponseParser {
         let head = try buffer.withUnsafeBufferPointer { bytes throws(Failure) in try ResponseHead(UnsafeBufferPointer(rebasing: bytes[position..<end])) }
         if (100...199).contains(head.status) {
             guard head.status != 101 else { throw .malformed("101 Switching Protocols to a request that asked for none") }
+            interimCount += 1
+            guard interimCount <= Self.interimLimit else { throw .malformed("more than \(Self.interimLimit) interim responses") }
             return  // An interim answer (100 Continue, 103 Early Hints): the real head follows.
         }
         status = head.status

@@ -62,6 +62,15 @@ import Testing
         }
     }
 
+    @Test func anEndlessRunOfInterimAnswersIsCutOff() throws {
+        let interim = "HTTP/1.1 100 Continue\r\n\r\n"
+        let final = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+        #expect(try Self.parse(String(repeating: interim, count: ResponseParser.interimLimit) + final).status == 200)
+        #expect(throws: ResponseParser.Failure.malformed("more than 8 interim responses")) {
+            try Self.parse(String(repeating: interim, count: ResponseParser.interimLimit + 1) + final)
+        }
+    }
+
     @Test func whatEndsTheConnection() throws {
         #expect(try !Self.parse("HTTP/1.1 200 OK\r\nConnection: keep-alive, Close\r\nContent-Length: 0\r\n\r\n").keepAlive)
         #expect(try !Self.parse("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n").keepAlive)
