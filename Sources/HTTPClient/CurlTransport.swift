@@ -57,8 +57,9 @@ public final class CurlTransport: HTTPTransport {
         do {
             bytes = try RequestWriter.bytes(request, target: target, userAgent: options.userAgent)
         } catch {
-            guard case .badHeader(let name) = error else { throw .other("the request could not be written") }
-            throw .other("header \(name) is not a valid header field")
+            switch error {
+            case .badHeader(let name): throw .other("header \(name) is not a valid header field")
+            }
         }
         let deadline = Deadline(after: .milliseconds(CurlTransport.milliseconds(options.totalTimeout)))
         let mayRepeat = request.method == .GET || request.method == .HEAD
@@ -71,7 +72,7 @@ public final class CurlTransport: HTTPTransport {
             var parser = ResponseParser(bodyLimit: options.maximumResponseBytes, method: request.method)
             do {
                 try exchange(bytes, on: connection, parser: &parser, deadline: deadline)
-            } catch .closed where kept != nil && mayRepeat && !parser.receivedAnything {
+            } catch .connection(.closed) where kept != nil && mayRepeat && !parser.receivedAnything {
                 retried = true
                 continue
             } catch {
@@ -84,24 +85,21 @@ public final class CurlTransport: HTTPTransport {
 
     /// How an exchange on an open connection failed.
     enum ExchangeFailure: Error {
-        /// The connection closed (or was reset) before the response was complete.
-        case closed
-        /// The deadline passed.
-        case timedOut
+        /// The connection failed: closed or reset before the response was complete, the
+        /// deadline, or another libcurl error.
+        case connection(CurlConnection.Failure)
         /// The answer was not a response this client reads, or was too large.
         case response(ResponseParser.Failure)
-        /// libcurl's text for another error.
-        case other(String)
     }
 
     /// Writes the request and reads until the parser has the whole response.
     private func exchange(_ bytes: [UInt8], on connection: CurlConnection, parser: inout ResponseParser, deadline: Deadline) throws(ExchangeFailure) {
-        do { try connection.send(bytes, deadline: deadline) } catch { throw Self.exchangeFailure(error) }
+        do { try connection.send(bytes, deadline: deadline) } catch { throw .connection(error) }
         try withUnsafeTemporaryAllocation(byteCount: 16 * 1024, alignment: 1) { buffer throws(ExchangeFailure) in
             while true {
                 let count: Int
                 do throws(CurlConnection.Failure) { count = try connection.receive(into: buffer, deadline: deadline) } catch {
-                    throw Self.exchangeFailure(error)
+                    throw .connection(error)
                 }
                 do throws(ResponseParser.Failure) {
                     if count == 0 {
@@ -111,30 +109,21 @@ public final class CurlTransport: HTTPTransport {
                     if try parser.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) { return }
                 } catch {
                     // A close before any byte of the answer is a stale connection, not a bad answer.
-                    if count == 0 && !parser.receivedAnything { throw .closed }
+                    if count == 0 && !parser.receivedAnything { throw .connection(.closed) }
                     throw .response(error)
                 }
             }
         }
     }
 
-    /// The exchange failure for a connection failure.
-    private static func exchangeFailure(_ failure: CurlConnection.Failure) -> ExchangeFailure {
-        switch failure {
-        case .closed: return .closed
-        case .timedOut: return .timedOut
-        case .other(let text): return .other(text)
-        }
-    }
-
     /// What the caller is told about a failed exchange with `host`.
     private static func transportError(_ failure: ExchangeFailure, host: String, limit: Int) -> TransportError {
         switch failure {
-        case .closed: return .other("the connection to \(host) closed before the response was complete")
-        case .timedOut: return .timedOut
+        case .connection(.closed): return .other("the connection to \(host) closed before the response was complete")
+        case .connection(.timedOut): return .timedOut
         case .response(.tooLarge): return .responseTooLarge(limit: limit)
         case .response(.malformed(let reason)): return .other("\(host) sent an invalid response: \(reason)")
-        case .other(let text): return .other("\(host): \(text)")
+        case .connection(.other(let text)): return .other("\(host): \(text)")
         }
     }
 

@@ -7,13 +7,13 @@ import Glibc
 /// burns the rest of its time slice for nothing: a tenth of `/graph`'s CPU in a profile on
 /// one core. glibc's default mutex sleeps in the kernel instead. `Mutex` stays right for
 /// state that is rarely contended.
-package final class Locked<Value>: @unchecked Sendable {
+package final class Locked<Value: ~Copyable>: @unchecked Sendable {
     // Heap-allocated: a pthread mutex must not move, and Swift may move stored properties.
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private var value: Value
 
     /// `value`, guarded from now on.
-    package init(_ value: Value) {
+    package init(_ value: consuming Value) {
         self.value = value
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())

@@ -1,7 +1,6 @@
 import Glibc
 import ThreadSupport
 import Logging
-import Synchronization
 
 /// One epoll event loop on its own thread: accepts connections from the shared listener,
 /// reads and parses requests, matches each request's route once, runs its handler inline
@@ -20,13 +19,10 @@ final class EventLoop: @unchecked Sendable {
     let epfd: Int32
     let wakeFD: Int32
     let listenFD: Int32
-    /// Guards `tasks`. A pthread mutex, not Swift's `Mutex` (see `Locked`): a worker holds
-    /// it while its eventfd write wakes this loop, and on a shared core the woken loop would
-    /// spin for the rest of its slice while the preempted worker still holds it. (`Locked`
-    /// cannot hold the noncopyable queue.)
-    let tasksLock = ConditionLock()
-    /// Jobs from other threads; only under `tasksLock`.
-    var tasks = TaskQueue()
+    /// Jobs from other threads. A `Locked`, not Swift's `Mutex`: a worker holds the lock
+    /// while its eventfd write wakes this loop, and on a shared core the woken loop would
+    /// spin for the rest of its slice while the preempted worker still holds it.
+    let tasks = Locked(TaskQueue())
 
     struct TaskQueue: ~Copyable {
         var jobs: [@Sendable () -> Void] = []
@@ -93,11 +89,11 @@ final class EventLoop: @unchecked Sendable {
     /// Runs `job` on the loop thread soon. Safe from any thread. Jobs sent after the loop
     /// has stopped are dropped (a worker may finish after shutdown).
     func execute(_ job: @escaping @Sendable () -> Void) {
-        tasksLock.withLock {
-            guard !tasks.closed else { return }
-            tasks.jobs.append(job)
-            if !tasks.wakePending {
-                tasks.wakePending = true
+        tasks.withLock { queue in
+            guard !queue.closed else { return }
+            queue.jobs.append(job)
+            if !queue.wakePending {
+                queue.wakePending = true
                 // Under the lock, so the eventfd cannot be closed (and its number reused)
                 // between the check and the write.
                 var one: UInt64 = 1
@@ -127,9 +123,9 @@ final class EventLoop: @unchecked Sendable {
             if now >= nextSweep { sweep() }
         }
         for case let connection? in connections { closeConnection(connection) }
-        tasksLock.withLock {
-            tasks.closed = true
-            tasks.jobs = []
+        tasks.withLock { queue in
+            queue.closed = true
+            queue.jobs = []
             close(wakeFD)
         }
         close(epfd)
@@ -153,10 +149,10 @@ final class EventLoop: @unchecked Sendable {
     func runTasks() {
         var counter: UInt64 = 0
         _ = read(wakeFD, &counter, 8)
-        let jobs = tasksLock.withLock { () -> [@Sendable () -> Void] in
-            let jobs = tasks.jobs
-            tasks.jobs = []
-            tasks.wakePending = false
+        let jobs = tasks.withLock { queue -> [@Sendable () -> Void] in
+            let jobs = queue.jobs
+            queue.jobs = []
+            queue.wakePending = false
             return jobs
         }
         for job in jobs { job() }
