@@ -60,6 +60,9 @@ public final class AppServer: Sendable {
         return port
     }
 
+    /// Requests a worker thread has run so far (for tests: `/graph`'s usual case needs none).
+    package var workerJobsRun: Int { server.workerJobsRunCount }
+
     /// Serves until SIGINT/SIGTERM, then shuts down gracefully and returns.
     public func run() throws {
         try start()

@@ -25,13 +25,28 @@ final class ConnectionPool: Sendable {
         var discarded: [CurlConnection] = []
         defer { discarded.removeAll() }
         while let connection = idle.withLock({ $0[origin]?.popLast() }) {
-            if now &- connection.idleSince <= idleLimit, connection.isReusable { return connection }
+            if isFresh(connection, now: now) { return connection }
             discarded.append(connection)
         }
         return nil
     }
 
+    /// `checkOut` for a thread that must not wait for the lock (an event loop): nil when
+    /// another thread holds it just now, as when no connection is idle. A stale one it takes
+    /// is closed, and the caller goes the blocking way, which connects afresh.
+    func checkOutAtOnce(origin: String) -> CurlConnection? {
+        guard let connection = idle.withLockIfAvailable({ $0[origin]?.popLast() }) ?? nil else { return nil }
+        return isFresh(connection, now: MonotonicClock.coarseMilliseconds()) ? connection : nil
+    }
+
+    /// Idle for less than the limit, and neither closed nor sent to by the server.
+    private func isFresh(_ connection: CurlConnection, now: UInt64) -> Bool {
+        now &- connection.idleSince <= idleLimit && connection.isReusable
+    }
+
     /// Keeps `connection` for the next call to its origin, or closes it when the pool is full.
+    /// An event loop calls it too (a call it drove is over): the lock is only ever held for
+    /// an array operation, never across a system call, as the loop's own task queue's is.
     func checkIn(_ connection: CurlConnection) {
         connection.idleSince = MonotonicClock.coarseMilliseconds()
         // When the pool is full the connection is not kept and closes as the caller lets go.

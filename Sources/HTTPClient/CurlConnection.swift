@@ -32,8 +32,8 @@ final class CurlConnection: @unchecked Sendable {
 
     /// The easy handle that owns the socket (and, over https, the TLS session).
     private let handle: UnsafeMutableRawPointer
-    /// The socket, for poll(2).
-    private let socket: Int32
+    /// The socket, for poll(2) or a caller's epoll.
+    let socket: Int32
     /// The origin this connection talks to (`OutboundTarget.origin`).
     let origin: String
     /// When the connection was last handed back, for the idle limit (coarse milliseconds).
@@ -89,14 +89,7 @@ final class CurlConnection: @unchecked Sendable {
     func send(_ bytes: [UInt8], deadline: Deadline) throws(Failure) {
         var offset = 0
         while offset < bytes.count {
-            var sent = 0
-            let code = bytes.withUnsafeBytes { curl_easy_send(handle, $0.baseAddress! + offset, $0.count - offset, &sent) }
-            switch code {
-            case CURLE_OK: offset += sent
-            case CURLE_AGAIN: try wait(for: Int16(POLLOUT), deadline: deadline)
-            case CURLE_SEND_ERROR: throw .closed
-            default: throw .other(String(cString: curl_easy_strerror(code)))
-            }
+            if let sent = try sendSome(bytes, from: offset) { offset += sent } else { try wait(for: Int16(POLLOUT), deadline: deadline) }
         }
     }
 
@@ -104,15 +97,35 @@ final class CurlConnection: @unchecked Sendable {
     /// the peer has closed the connection.
     func receive(into buffer: UnsafeMutableRawBufferPointer, deadline: Deadline) throws(Failure) -> Int {
         while true {
-            var received = 0
-            let code = curl_easy_recv(handle, buffer.baseAddress, buffer.count, &received)
-            switch code {
-            case CURLE_OK: return received
-            // Over TLS, a record without application data (a session ticket) is also AGAIN.
-            case CURLE_AGAIN: try wait(for: Int16(POLLIN), deadline: deadline)
-            case CURLE_RECV_ERROR: throw .closed
-            default: throw .other(String(cString: curl_easy_strerror(code)))
-            }
+            if let received = try receiveSome(into: buffer) { return received }
+            try wait(for: Int16(POLLIN), deadline: deadline)
+        }
+    }
+
+    /// Sends as much of `bytes` from `offset` as the socket takes now, without waiting: how
+    /// many bytes went, or nil when none could.
+    func sendSome(_ bytes: [UInt8], from offset: Int) throws(Failure) -> Int? {
+        var sent = 0
+        let code = bytes.withUnsafeBytes { curl_easy_send(handle, $0.baseAddress! + offset, $0.count - offset, &sent) }
+        switch code {
+        case CURLE_OK: return sent
+        case CURLE_AGAIN: return nil
+        case CURLE_SEND_ERROR: throw .closed
+        default: throw .other(String(cString: curl_easy_strerror(code)))
+        }
+    }
+
+    /// Reads what has arrived into `buffer`, without waiting: the byte count, 0 when the peer
+    /// has closed the connection, nil when nothing is there yet.
+    func receiveSome(into buffer: UnsafeMutableRawBufferPointer) throws(Failure) -> Int? {
+        var received = 0
+        let code = curl_easy_recv(handle, buffer.baseAddress, buffer.count, &received)
+        switch code {
+        case CURLE_OK: return received
+        // Over TLS, a record without application data (a session ticket) is also AGAIN.
+        case CURLE_AGAIN: return nil
+        case CURLE_RECV_ERROR: throw .closed
+        default: throw .other(String(cString: curl_easy_strerror(code)))
         }
     }
 

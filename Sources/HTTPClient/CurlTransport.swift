@@ -7,7 +7,8 @@ import ThreadSupport
 /// The production HTTPTransport: libcurl opens the connection (name, proxy tunnel, TLS with
 /// verification), this module writes the HTTP/1.1 request and reads the response; kept-alive
 /// connections are reused, redirects not followed, only http and https, bounded time and
-/// response size. Calls block; the server runs them on worker threads.
+/// response size. `send` blocks (the server runs it on worker threads); `begin` starts a
+/// call on a kept-alive connection that an event loop drives without blocking.
 public final class CurlTransport: HTTPTransport {
     public struct Options: Sendable {
         /// Time allowed to establish the TCP (and TLS) connection.
@@ -36,7 +37,7 @@ public final class CurlTransport: HTTPTransport {
     }
 
     public let options: Options
-    private let pool: ConnectionPool
+    let pool: ConnectionPool
 
     public init(options: Options = Options()) {
         CurlGlobal.initializeOnce()
@@ -78,9 +79,27 @@ public final class CurlTransport: HTTPTransport {
             } catch {
                 throw CurlTransport.transportError(error, host: target.host, limit: options.maximumResponseBytes)
             }
-            if parser.keepAlive && !parser.hasLeftover { pool.checkIn(connection) }
-            return OutboundResponse(status: parser.status, headers: parser.headers, body: parser.body)
+            return completed(parser, on: connection)
         }
+    }
+
+    /// Starts a GET or HEAD on an idle kept-alive connection without blocking (see
+    /// `OutboundCall`); nil when there is none to lend at once (or the request is not one
+    /// this can start), and the caller uses `send` on a thread that may block.
+    public func begin(_ request: OutboundRequest) -> OutboundCall? {
+        guard request.method == .GET || request.method == .HEAD, let target = OutboundTarget(request.url),
+              let bytes = try? RequestWriter.bytes(request, target: target, userAgent: options.userAgent),
+              let connection = pool.checkOutAtOnce(origin: target.origin)
+        else { return nil }
+        let deadline = MonotonicClock.coarseMilliseconds() + UInt64(CurlTransport.milliseconds(options.totalTimeout))
+        return OutboundCall(request: bytes, method: request.method, on: connection, transport: self, host: target.host, deadline: deadline)
+    }
+
+    /// The response the parser read in full; its connection is kept for the next call when
+    /// the server keeps it open and sent nothing more.
+    func completed(_ parser: ResponseParser, on connection: CurlConnection) -> OutboundResponse {
+        if parser.keepAlive && !parser.hasLeftover { pool.checkIn(connection) }
+        return OutboundResponse(status: parser.status, headers: parser.headers, body: parser.body)
     }
 
     /// How an exchange on an open connection failed.
@@ -95,29 +114,38 @@ public final class CurlTransport: HTTPTransport {
     /// Writes the request and reads until the parser has the whole response.
     private func exchange(_ bytes: [UInt8], on connection: CurlConnection, parser: inout ResponseParser, deadline: Deadline) throws(ExchangeFailure) {
         do { try connection.send(bytes, deadline: deadline) } catch { throw .connection(error) }
-        try withUnsafeTemporaryAllocation(byteCount: 16 * 1024, alignment: 1) { buffer throws(ExchangeFailure) in
+        try withUnsafeTemporaryAllocation(byteCount: CurlTransport.receiveChunk, alignment: 1) { buffer throws(ExchangeFailure) in
             while true {
                 let count: Int
                 do throws(CurlConnection.Failure) { count = try connection.receive(into: buffer, deadline: deadline) } catch {
                     throw .connection(error)
                 }
-                do throws(ResponseParser.Failure) {
-                    if count == 0 {
-                        try parser.receiveEnd()
-                        return
-                    }
-                    if try parser.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) { return }
-                } catch {
-                    // A close before any byte of the answer is a stale connection, not a bad answer.
-                    if count == 0 && !parser.receivedAnything { throw .connection(.closed) }
-                    throw .response(error)
-                }
+                if try CurlTransport.take(count, of: buffer, into: &parser) { return }
             }
         }
     }
 
+    /// Bytes read from a connection at a time.
+    static let receiveChunk = 16 * 1024
+
+    /// Gives the parser the `count` bytes just read into `buffer` (0: the server closed the
+    /// connection); true once the response is complete.
+    static func take(_ count: Int, of buffer: UnsafeMutableRawBufferPointer, into parser: inout ResponseParser) throws(ExchangeFailure) -> Bool {
+        do throws(ResponseParser.Failure) {
+            if count == 0 {
+                try parser.receiveEnd()
+                return true
+            }
+            return try parser.receive(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        } catch {
+            // A close before any byte of the answer is a stale connection, not a bad answer.
+            if count == 0 && !parser.receivedAnything { throw .connection(.closed) }
+            throw .response(error)
+        }
+    }
+
     /// What the caller is told about a failed exchange with `host`.
-    private static func transportError(_ failure: ExchangeFailure, host: String, limit: Int) -> TransportError {
+    static func transportError(_ failure: ExchangeFailure, host: String, limit: Int) -> TransportError {
         switch failure {
         case .connection(.closed): return .other("the connection to \(host) closed before the response was complete")
         case .connection(.timedOut): return .timedOut

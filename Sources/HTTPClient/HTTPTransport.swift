@@ -52,8 +52,18 @@ public enum TransportError: Error, Sendable, Equatable {
     case other(String)
 }
 
-/// Sends requests and blocks until the response arrives or the transport gives up.
-/// Callers run it off the server's event loop.
+/// Sends requests: `send` blocks until the response arrives or the transport gives up, so
+/// callers run it off the server's event loop; `begin` is for the event loop itself.
 public protocol HTTPTransport: Sendable {
+    /// Sends `request` and waits for the whole response.
     func send(_ request: OutboundRequest) throws(TransportError) -> OutboundResponse
+    /// Starts `request` without blocking, for a caller on an event loop, when the transport
+    /// can (`CurlTransport`, on a kept-alive connection); nil otherwise, and the caller then
+    /// uses `send` on a thread that may block. Nil unless a transport says otherwise.
+    func begin(_ request: OutboundRequest) -> OutboundCall?
+}
+
+extension HTTPTransport {
+    /// No call can start without blocking: callers use `send`.
+    public func begin(_ request: OutboundRequest) -> OutboundCall? { nil }
 }

@@ -34,6 +34,39 @@ import TestSupport
         #expect(admin.body.contains("preferred_username"))
     }
 
+    /// `/graph`'s usual case (signed in, the token cached, a kept-alive connection to Graph
+    /// idle) never takes a worker: the first call opens the connection on one, and every
+    /// later call is answered by the event loop, Graph's failures and a claims challenge
+    /// included (the challenge's sign-in is then the handler's, on a worker).
+    @Test func graphsUsualCaseIsAnsweredWithoutAWorker() throws {
+        let app = try RunningApp(mode: .realServer)
+        let server = try #require(app.server)
+        let browser = app.browser()
+        try app.signIn(browser, as: "adele")
+        #expect(try browser.get("/graph").status == 200)
+        let before = server.workerJobsRun
+        for _ in 0..<5 {
+            let graph = try browser.get("/graph")
+            #expect(graph.status == 200)
+            #expect(graph.body.contains("<th scope=\"row\">Display name</th><td>Adele Vance</td>"))
+        }
+        app.provider.faults.withLock { $0.graphStatus = 503 }
+        let down = try browser.get("/graph")
+        #expect(down.status == 502)
+        #expect(down.body.contains("Microsoft Graph is unavailable right now (HTTP 503)"))
+        #expect(server.workerJobsRun == before, "no worker ran any of these")
+
+        app.provider.faults.withLock {
+            $0.graphStatus = nil
+            $0.graphClaimsChallenge = true
+        }
+        let challenged = try browser.get("/graph")
+        #expect(challenged.status == 302)
+        #expect(challenged.location.flatMap { URLComponents(string: $0)?.queryItems?.first { $0.name == "claims" }?.value }
+                == #"{"access_token":{"acrs":{"essential":true,"value":"c1"}}}"#)
+        #expect(server.workerJobsRun == before + 1, "the challenge's sign-in ran on a worker")
+    }
+
     /// The gate judges the TCP peer the event loop saw (loopback here), and refuses any
     /// request that a proxy could have forwarded, whatever that peer.
     @Test func aProxiedSignInIsRefusedAndIssuesNoCode() throws {

@@ -11,7 +11,9 @@ import ThreadSupport
 /// head is admitted as on the loop (`Exchange.admit`): the TCP peer's address, trusted
 /// proxies' forwarded headers, the route matched once and its body limit, so a larger
 /// body is answered 413 before it is taken. The handler runs on the caller's thread, a
-/// `.blocking` route's too (the caller is no event loop); a thrown error is the loop's 500.
+/// `.blocking` route's too (the caller is no event loop); a route's event-loop attempt runs
+/// first, as on the loop, its descriptor waits done with poll(2); a thrown error is the
+/// loop's 500.
 /// The answer is framed and serialized as on the wire (HEAD without its body,
 /// `Connection: close` when the client or the handler asks, then nothing more is read) and
 /// access-logged like the server's.
@@ -91,7 +93,7 @@ public struct InProcessServer: Sendable {
     /// Runs the handler and appends its framed answer; false when the connection closes.
     private func answer(_ request: HTTPRequest, route: MatchedRoute, keepAlive: Bool, into output: inout [UInt8]) -> Bool {
         let started = MonotonicClock.nanoseconds()
-        let response = Exchange.run(route.handler, request, logger: logger)
+        let response = Exchange.answer(route, request, logger: logger)
         let framing = Exchange.framing(for: response, method: request.method, isHTTP10: request.version.minor == 0,
                                        keepAlive: keepAlive)
         let count = ResponseSerializer.write(response, framing: framing, dateLine: Self.dateLine(), into: &output)

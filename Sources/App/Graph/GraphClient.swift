@@ -24,12 +24,20 @@ struct GraphClient: Sendable {
     func profile(accessToken: String) throws(Failure) -> [UInt8] {
         let response: OutboundResponse
         do {
-            response = try transport.send(OutboundRequest(url: endpoint, headers: [
-                "Authorization": "Bearer \(accessToken)", "Accept": "application/json",
-            ]))
+            response = try transport.send(request(accessToken: accessToken))
         } catch {
             throw .unreachable(error)
         }
+        return try Self.profile(in: response)
+    }
+
+    /// The profile request: a GET of the endpoint with the access token.
+    func request(accessToken: String) -> OutboundRequest {
+        OutboundRequest(url: endpoint, headers: ["Authorization": "Bearer \(accessToken)", "Accept": "application/json"])
+    }
+
+    /// The profile's JSON in Graph's `response`, or the failure its status means.
+    static func profile(in response: OutboundResponse) throws(Failure) -> [UInt8] {
         switch response.status {
         case 200:
             return response.body

@@ -1,3 +1,4 @@
+import HTTPClient
 import HTTPServer
 import OIDC
 import SessionStore
@@ -8,12 +9,16 @@ import SessionStore
 struct GraphRoutes {
     let app: AppContext
 
-    /// Blocking: it may refresh tokens and always calls Graph over the network.
+    /// Blocking: it may refresh tokens and always calls Graph over the network. Its usual
+    /// case (signed in, the token cached, a kept-alive connection to Graph idle) runs on the
+    /// event loop instead when session reads do not block: `graphOnLoop`.
     func register(on router: Router) {
         let app = app
         let page = app.prerendered("graph", slots: ["endpoint", "rawJSON"], rows: (key: "fields", slots: ["name", "value"]))
         let views = ProfileViews()
-        router.get("/graph", .blocking) { request in try Self.graph(request, app: app, page: page, views: views) }
+        let attempt: MatchedRoute.LoopAttempt = { request in Self.graphOnLoop(request, app: app, page: page, views: views) }
+        let onLoop = app.sessions.store.readsMayBlock ? nil : attempt
+        router.get("/graph", .blocking, onLoop: onLoop) { request in try Self.graph(request, app: app, page: page, views: views) }
     }
 
     static func graph(_ request: HTTPRequest, app: AppContext, page: PrerenderedPage? = nil, views: ProfileViews = ProfileViews()) throws -> HTTPResponse {
@@ -35,8 +40,54 @@ struct GraphRoutes {
         }
 
         let graph = GraphClient(endpoint: identity.graphEndpoint, transport: identity.transport)
+        let profile = Result { () throws(GraphClient.Failure) in try graph.profile(accessToken: token.accessToken) }
+        return profilePage(profile, request: request, user: user, identity: identity, app: app, page: page, views: views)
+    }
+
+    /// `/graph` without blocking, for its usual case: a signed-in session (read as `/` reads
+    /// it), an access token from the cache, and Graph called on an idle kept-alive
+    /// connection that this loop's epoll waits on. On a worker the same request costs three
+    /// thread switches, more than all of its own work. Anything else goes to the blocking
+    /// handler, from the start: no session, a token to refresh, no idle connection, a stale
+    /// one, a claims challenge (sign-in may fetch the provider's metadata), a store error.
+    static func graphOnLoop(_ request: HTTPRequest, app: AppContext, page: PrerenderedPage?, views: ProfileViews) -> LoopAnswer {
+        guard let identity = app.identity, let signedIn = try? app.sessions.signedIn(request),
+              let tokens = app.sessions.tokens(of: signedIn.session),
+              let token = identity.client.cachedAccessToken(account: tokens.account, cache: tokens.cache)
+        else { return .blocking }
+        let graph = GraphClient(endpoint: identity.graphEndpoint, transport: identity.transport)
+        guard let call = identity.transport.begin(graph.request(accessToken: token.accessToken)) else { return .blocking }
+        return follow(call, call.resume()) { outcome in
+            let profile = outcome.mapError(GraphClient.Failure.unreachable).flatMap { response in
+                Result { () throws(GraphClient.Failure) in try GraphClient.profile(in: response) }
+            }
+            if case .failure(.claimsChallenge) = profile { return .blocking }
+            return .response(profilePage(profile, request: request, user: signedIn.user, identity: identity, app: app, page: page, views: views))
+        }
+    }
+
+    /// Carries the Graph call on from `progress`: waits as it asks, and gives `answer` the
+    /// response or the failure (a timeout included). A stale connection is `.blocking`: the
+    /// handler sends the request again on a fresh one.
+    static func follow(_ call: OutboundCall, _ progress: OutboundCall.Progress,
+                       answer: @escaping @Sendable (Result<OutboundResponse, TransportError>) -> LoopAnswer) -> LoopAnswer {
+        switch progress {
+        case .readable, .writable:
+            let readiness: DescriptorWait.Readiness = if case .readable = progress { .readable } else { .writable }
+            return .waiting(DescriptorWait(descriptor: call.descriptor, readiness: readiness, deadline: call.deadline) { outcome in
+                follow(call, outcome == .ready ? call.resume() : .failed(call.expire()), answer: answer)
+            })
+        case .finished(let response): return answer(.success(response))
+        case .failed(let error): return answer(.failure(error))
+        case .stale: return .blocking
+        }
+    }
+
+    /// The page for what Graph gave: the profile as a table and as JSON, or the failure.
+    static func profilePage(_ profile: Result<[UInt8], GraphClient.Failure>, request: HTTPRequest, user: SignedInUser,
+                            identity: Identity, app: AppContext, page: PrerenderedPage?, views: ProfileViews) -> HTTPResponse {
         do throws(GraphClient.Failure) {
-            guard let view = views.view(of: try graph.profile(accessToken: token.accessToken)) else { throw GraphClient.Failure.notJSON }
+            guard let view = views.view(of: try profile.get()) else { throw GraphClient.Failure.notJSON }
             let (rows, rawJSON) = (view.rows, view.rawJSON)
             if let prerendered = app.page(page, values: [identity.graphEndpoint, rawJSON], rows: rows.map { [$0.name, $0.value] }, user: user) {
                 return prerendered

@@ -36,8 +36,9 @@ final class Connection {
     var deadlinePhase: DeadlinePhase = .firstRequest
     /// The route matched from the current request's head, used once the request is complete.
     var route: MatchedRoute?
-    /// A request is out on the worker pool; later pipelined requests wait their turn.
-    var awaitingWorker = false
+    /// A request's answer is being produced away from the loop's reading: on the worker pool,
+    /// or behind a descriptor wait (`LoopAnswer.waiting`). Later pipelined requests wait their turn.
+    var awaitingAnswer = false
     /// The client shut down its sending side; answer what is buffered, then close.
     var peerClosed = false
     /// Close once `out` has been written.
@@ -78,7 +79,8 @@ final class Connection {
         case body
         /// A response is waiting for the client to read it.
         case output
-        /// A worker is producing the response: no deadline.
+        /// A worker or a descriptor wait is producing the response: no deadline here (a
+        /// wait has its own).
         case worker
         /// A response was just written: the next phase sets a fresh deadline.
         case answered
@@ -86,8 +88,9 @@ final class Connection {
 
     /// The fd with the low 32 bits of `id`, as the epoll event's data: an event queued for
     /// an earlier connection on the same fd number is told apart and ignored.
+    /// The top bit stays clear: it marks a descriptor wait's events (`EventLoop.waitTag`).
     var epollData: UInt64 {
-        UInt64(UInt32(bitPattern: fd)) | UInt64(UInt32(truncatingIfNeeded: id)) << 32
+        UInt64(UInt32(bitPattern: fd)) | UInt64(UInt32(truncatingIfNeeded: id) & 0x7fff_ffff) << 32
     }
 
     /// Some response bytes are not sent yet.
@@ -113,5 +116,5 @@ final class Connection {
     }
 
     /// Nothing half-received, nothing in flight, nothing to write.
-    var isIdle: Bool { !awaitingWorker && !hasPendingOutput && parser.isIdle }
+    var isIdle: Bool { !awaitingAnswer && !hasPendingOutput && parser.isIdle }
 }

@@ -13,7 +13,7 @@ extension EventLoop {
     func updateDeadline(_ connection: Connection, progressed: Bool = false) {
         if connection.lingering { return }
         let phase: Connection.DeadlinePhase
-        if connection.awaitingWorker {
+        if connection.awaitingAnswer {
             phase = .worker
         } else if connection.hasPendingOutput {
             phase = .output
@@ -48,8 +48,9 @@ extension EventLoop {
             acceptResumeAt = 0
             startListening()
         }
+        if !waits.isEmpty { expireWaits() }
         for case let connection? in connections where connection.deadline != 0 && connection.deadline <= now {
-            if !connection.lingering && !connection.awaitingWorker && !connection.hasPendingOutput && !connection.parser.isIdle {
+            if !connection.lingering && !connection.awaitingAnswer && !connection.hasPendingOutput && !connection.parser.isIdle {
                 // Timed out mid-request (slowloris or a stalled body): say so, best effort.
                 var bytes: [UInt8] = []
                 let framing = ResponseSerializer.Framing(isHead: false, isHTTP10: false, keepAlive: false)
@@ -92,7 +93,7 @@ extension EventLoop {
         // slowloris), are closed now; requests being read, handled or written finish.
         for case let connection? in connections
         where connection.lingering || connection.rejected
-            || (!connection.awaitingWorker && !connection.hasPendingOutput && !connection.parser.isReadingBody)
+            || (!connection.awaitingAnswer && !connection.hasPendingOutput && !connection.parser.isReadingBody)
         {
             closeConnection(connection)
         }

@@ -28,7 +28,7 @@ extension EventLoop {
             connection.outOffset = 0
         }
         account(connection)
-        if !connection.hasPendingOutput && connection.closeAfterFlush && !connection.awaitingWorker {
+        if !connection.hasPendingOutput && connection.closeAfterFlush && !connection.awaitingAnswer {
             finishClose(connection)
             return
         }
@@ -104,7 +104,7 @@ extension EventLoop {
         if connection.lingering {
             wanted = Linux.EPOLLIN | Linux.EPOLLRDHUP
         } else {
-            if !connection.awaitingWorker && !connection.closeAfterFlush && !connection.peerClosed
+            if !connection.awaitingAnswer && !connection.closeAfterFlush && !connection.peerClosed
                 && !connection.pausedForOutput && canProduce(connection)
             {
                 wanted = Linux.EPOLLIN | Linux.EPOLLRDHUP

@@ -54,7 +54,7 @@ extension EventLoop {
         case needBytes
         /// Too much output is waiting for the client (or for all clients together).
         case output
-        /// A request is with a worker.
+        /// A request's answer is being produced (on a worker, or behind a descriptor wait).
         case worker
         /// The connection closes once its output is written.
         case closing
@@ -81,7 +81,7 @@ extension EventLoop {
     func answerBuffered(_ connection: Connection) -> ProcessStop {
         while true {
             if connection.closeAfterFlush { return .closing }
-            if connection.awaitingWorker { return .worker }
+            if connection.awaitingAnswer { return .worker }
             if !canProduce(connection) { return .output }
             let event: HTTPParseEvent?
             do {
@@ -122,13 +122,23 @@ extension EventLoop {
         var startNanos: UInt64
     }
 
-    /// Runs the request's handler where its route says: inline, or on a worker.
+    /// Answers the request: by the route's event-loop attempt first when it has one, else
+    /// by its handler, where its kind says.
     func dispatch(_ request: HTTPRequest, route: MatchedRoute, keepAlive: Bool, on connection: Connection) {
         let info = RequestInfo(
             method: request.method, path: request.path,
             isHTTP10: request.version.minor == 0,
             keepAlive: keepAlive && !connection.peerClosed && !context.isShuttingDown,
             startNanos: context.accessLogEnabled ? MonotonicClock.nanoseconds() : 0)
+        if let attempt = route.onLoop {
+            settle(attempt(request), request, route: route, info: info, on: connection)
+        } else {
+            runHandler(request, route: route, info: info, on: connection)
+        }
+    }
+
+    /// Runs the route's handler where its kind says: inline, or on a worker.
+    func runHandler(_ request: HTTPRequest, route: MatchedRoute, info: RequestInfo, on connection: Connection) {
         switch route.kind.execution {
         case .eventLoop:
             write(Exchange.run(route.handler, request, logger: context.logger), for: info, to: connection)
@@ -144,7 +154,7 @@ extension EventLoop {
     /// could be started), so the connection stays in step either way.
     func submitToWorker(_ request: HTTPRequest, _ handler: @escaping MatchedRoute.Handler, pool: WorkerPool, info: RequestInfo,
                         on connection: Connection) {
-        connection.awaitingWorker = true
+        connection.awaitingAnswer = true
         let fd = connection.fd
         let id = connection.id
         let logger = context.logger
@@ -158,7 +168,7 @@ extension EventLoop {
                 execute { [self] in finishBlocking(fd: fd, id: id, info: info, response: Self.busy()) }
             })
         if !pool.submit(job) {
-            connection.awaitingWorker = false
+            connection.awaitingAnswer = false
             write(Self.busy(), for: info, to: connection)
         }
     }
@@ -173,9 +183,15 @@ extension EventLoop {
     /// A worker's answer is back: write it and carry on with what is buffered.
     func finishBlocking(fd: Int32, id: UInt64, info: RequestInfo, response: HTTPResponse) {
         // The client may have gone (and its fd been reused) while the worker ran.
-        guard let connection = connection(for: fd), connection.id == id, connection.awaitingWorker else { return }
-        connection.awaitingWorker = false
+        guard let connection = connection(for: fd), connection.id == id, connection.awaitingAnswer else { return }
+        connection.awaitingAnswer = false
         write(response, for: info, to: connection)
+        carryOn(connection)
+    }
+
+    /// An answer produced away from reading (a worker's, a wait's) is written: carry on with
+    /// what is buffered, and close the connection if the server is draining and it is idle.
+    func carryOn(_ connection: Connection) {
         process(connection)
         if draining && connection.closed == false && connection.isIdle { closeConnection(connection) }
     }

@@ -4,7 +4,8 @@ import Logging
 
 /// One epoll event loop on its own thread: accepts connections from the shared listener,
 /// reads and parses requests, matches each request's route once, runs its handler inline
-/// (or on the worker pool for `.blocking` routes), writes each batch of responses with one
+/// (or on the worker pool for `.blocking` routes, unless the route's event-loop attempt
+/// answers, maybe after waiting here for a socket), writes each batch of responses with one
 /// send, and sweeps for timeouts.
 ///
 /// A request stays on this thread from read to write unless it must block: a thread
@@ -31,6 +32,10 @@ final class EventLoop: @unchecked Sendable {
     }
 
     var connections: [Connection?] = []
+    /// Descriptor waits in progress, by descriptor (see `EventLoop+Waits`).
+    var waits: [Int32: PendingWait] = [:]
+    /// Numbers each wait, so a late event of an earlier wait on the same descriptor is told apart.
+    var nextWaitSerial: UInt32 = 0
     var connectionCount = 0
     /// Rejected connections (503 over a cap) lingering until their client has read it.
     var lingeringRejects = 0
@@ -123,6 +128,7 @@ final class EventLoop: @unchecked Sendable {
             if now >= nextSweep { sweep() }
         }
         for case let connection? in connections { closeConnection(connection) }
+        waits = [:]
         tasks.withLock { queue in
             queue.closed = true
             queue.jobs = []
@@ -167,6 +173,8 @@ final class EventLoop: @unchecked Sendable {
             runTasks()
         } else if fd == listenFD {
             acceptConnections()
+        } else if data & Self.waitTag != 0 {
+            resumeWait(fd: fd, data: data, outcome: .ready)
         } else if let connection = connection(for: fd), connection.epollData == data {
             handle(connection, flags)
         }

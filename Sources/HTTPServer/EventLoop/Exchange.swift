@@ -1,4 +1,6 @@
+import Glibc
 import Logging
+import ThreadSupport
 
 /// The steps of answering a request that need no socket: what the server notes on a head,
 /// how a handler's answer or error becomes the response, how that response is framed, and
@@ -26,6 +28,28 @@ package enum Exchange {
         } catch {
             logger.error("Handler failed for \(request.method.rawValue) \(request.path): \(error)")
             return .text("Internal Server Error\n", status: .internalServerError)
+        }
+    }
+
+    /// Answers as the loop would, on the caller's thread: the route's event-loop attempt
+    /// first, with poll(2) waiting where the loop's epoll would, then its handler if the
+    /// attempt says `.blocking`. For the in-process test client, which has no loop.
+    package static func answer(_ route: MatchedRoute, _ request: HTTPRequest, logger: Logger) -> HTTPResponse {
+        guard let attempt = route.onLoop else { return run(route.handler, request, logger: logger) }
+        var answer = attempt(request)
+        while true {
+            switch answer {
+            case .response(let response):
+                return response
+            case .blocking:
+                return run(route.handler, request, logger: logger)
+            case .waiting(let wait):
+                let now = MonotonicClock.coarseMilliseconds()
+                let left = wait.deadline > now ? Int32(clamping: wait.deadline - now) : 0
+                var entry = pollfd(fd: wait.descriptor, events: Int16(wait.readiness == .readable ? POLLIN : POLLOUT), revents: 0)
+                let ready = poll(&entry, 1, left)
+                answer = wait.resume(ready > 0 ? .ready : .timedOut)
+            }
         }
     }
 

@@ -9,7 +9,9 @@
 /// A route declared `.nonBlocking` runs its handler on the event loop too, where every other
 /// connection of that loop waits for it: such a handler must not take a lock across I/O,
 /// fsync, wait on a file lock or call the network. Anything that may wait is declared
-/// `.blocking` and runs on the worker pool.
+/// `.blocking` and runs on the worker pool; such a route may also try its usual case on the
+/// event loop first (`MatchedRoute.onLoop`), waiting for a socket through the loop's epoll
+/// (`LoopAnswer.waiting`) instead of on a worker's thread.
 public protocol HTTPResponder: Sendable {
     /// The route that answers a request with this head.
     func route(for head: HTTPRequest) -> MatchedRoute

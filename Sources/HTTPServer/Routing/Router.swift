@@ -38,13 +38,15 @@ public final class Router: HTTPResponder, Sendable {
     public init() {}
 
     /// Registers `handler` for `method` on exactly `path`, running as `kind` says.
-    public func add(_ method: HTTPMethod, _ path: String, _ kind: RouteKind, _ handler: @escaping Handler) {
-        table.withLock { $0.routes[path, default: [:]][method] = MatchedRoute(kind: kind, handler: handler) }
+    /// With `onLoop`, the route first tries that on the event loop (see `LoopAnswer`).
+    public func add(_ method: HTTPMethod, _ path: String, _ kind: RouteKind, onLoop: MatchedRoute.LoopAttempt? = nil,
+                    _ handler: @escaping Handler) {
+        table.withLock { $0.routes[path, default: [:]][method] = MatchedRoute(kind: kind, onLoop: onLoop, handler: handler) }
     }
 
     /// Registers a GET route (HEAD is answered by it too, without the body).
-    public func get(_ path: String, _ kind: RouteKind, _ handler: @escaping Handler) {
-        add(.GET, path, kind, handler)
+    public func get(_ path: String, _ kind: RouteKind, onLoop: MatchedRoute.LoopAttempt? = nil, _ handler: @escaping Handler) {
+        add(.GET, path, kind, onLoop: onLoop, handler)
     }
 
     /// Registers a POST route.

@@ -86,6 +86,12 @@ public final class HTTPServer: Sendable {
         state.withLock { $0.context?.workers.skippedJobCount ?? 0 }
     }
 
+    /// Requests of blocking routes that a worker thread has run (for tests: which requests
+    /// were answered without one).
+    package var workerJobsRunCount: Int {
+        state.withLock { $0.context?.workers.ranJobCount ?? 0 }
+    }
+
     /// Requests of blocking routes waiting for a worker thread (for tests).
     var queuedWorkerJobCount: Int {
         state.withLock { $0.context?.workers.queuedJobCount ?? 0 }

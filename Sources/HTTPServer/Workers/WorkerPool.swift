@@ -45,6 +45,8 @@ final class WorkerPool: @unchecked Sendable {
     private var stopping = false
     /// Jobs skipped because their connection had closed (for tests and diagnostics).
     private let skipped = Atomic<Int>(0)
+    /// Jobs run (for tests that check a request never needed a worker).
+    private let ran = Atomic<Int>(0)
 
     /// - Parameters:
     ///   - maxThreads: most worker threads.
@@ -60,6 +62,9 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Jobs skipped so far because their connection closed before they started.
     var skippedJobCount: Int { skipped.load(ordering: .relaxed) }
+
+    /// Jobs run so far.
+    var ranJobCount: Int { ran.load(ordering: .relaxed) }
 
     /// Jobs waiting for a thread now.
     var queuedJobCount: Int { lock.withLock { queue.count } }
@@ -125,6 +130,7 @@ final class WorkerPool: @unchecked Sendable {
             if job.cancellation?.isCancelled == true {
                 skipped.add(1, ordering: .relaxed)
             } else {
+                ran.add(1, ordering: .relaxed)
                 job.run()
             }
             lock.lock()

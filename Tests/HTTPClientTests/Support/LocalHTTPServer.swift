@@ -23,6 +23,10 @@ final class LocalHTTPServer: @unchecked Sendable {
         case keepAlive(answer: [UInt8], requests: Int, thenReadAndHangUp: Bool)
         /// Read the request, then send `answer` one byte every `interval` seconds.
         case trickle(answer: [UInt8], interval: Double)
+        /// Keep each connection open: answer its first request with `answer` at once, and every
+        /// later one with `later`, one byte every `interval` seconds (0: all at once; an empty
+        /// `later`: read the request and never answer).
+        case keepAliveThenSlow(answer: [UInt8], later: [UInt8], interval: Double)
     }
 
     struct ReceivedRequest: Sendable {
@@ -157,6 +161,23 @@ final class LocalHTTPServer: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: interval)
             }
             close(connection)
+        case .keepAliveThenSlow(let answer, let later, let interval):
+            lock.withLock { heldConnections.append(connection) }
+            var first = true
+            while let request = readRequest(connection) {
+                lock.withLock { _received.append(request) }
+                if first {
+                    writeAll(connection, answer)
+                } else if interval == 0 {
+                    writeAll(connection, later)
+                } else {
+                    for byte in later where !lock.withLock({ stopped }) {
+                        writeAll(connection, [byte])
+                        Thread.sleep(forTimeInterval: interval)
+                    }
+                }
+                first = false
+            }
         case .respond(let status, let headers, let body):
             guard let request = readRequest(connection) else {
                 close(connection)
