@@ -1,3 +1,5 @@
+import Encodings
+
 /// An ordered list of header fields with case-insensitive lookup, as HTTP/1.1 defines them.
 public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
     public typealias Field = (name: String, value: String)
@@ -45,15 +47,6 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral {
 
     /// ASCII case-insensitive equality without allocating (header names are ASCII tokens).
     package static func same(_ a: String, _ b: String) -> Bool {
-        let x = a.utf8
-        let y = b.utf8
-        guard x.count == y.count else { return false }
-        var j = y.startIndex
-        for c in x {
-            let d = y[j]
-            if c != d && ASCII.lower(c) != ASCII.lower(d) { return false }
-            j = y.index(after: j)
-        }
-        return true
+        a.equalsIgnoringASCIICase(b)
     }
 }

@@ -100,12 +100,13 @@ public struct TokenCache: Sendable, Equatable, Codable {
     /// The access token for `account` that covers all of `scopes` and lives longest.
     /// Scopes compare case-insensitively (Entra echoes them with its own casing).
     public func accessToken(for account: Account, clientID: String, scopes: [String]) -> AccessToken? {
-        let wanted = Set(scopes.map { $0.lowercased() })
-        return accessTokens.values
+        accessTokens.values
             .filter { entry in
-                entry.homeAccountID == account.homeAccountID && entry.environment.lowercased() == account.environment.lowercased()
-                    && entry.clientID == clientID && entry.realm.lowercased() == account.realm.lowercased()
-                    && wanted.isSubset(of: Set(entry.scopes.map { $0.lowercased() }))
+                guard entry.homeAccountID == account.homeAccountID, entry.clientID == clientID,
+                      entry.environment.equalsIgnoringASCIICase(account.environment), entry.realm.equalsIgnoringASCIICase(account.realm)
+                else { return false }
+                let granted = entry.target.utf8.split(separator: UInt8(ascii: " "))
+                return scopes.allSatisfy { wanted in granted.contains { $0.equalsIgnoringASCIICase(wanted.utf8) } }
             }
             .max { (Int64($0.expiresOn) ?? 0) < (Int64($1.expiresOn) ?? 0) }
     }
@@ -113,14 +114,14 @@ public struct TokenCache: Sendable, Equatable, Codable {
     /// The refresh token for `account` (refresh tokens are not tied to a realm).
     public func refreshToken(for account: Account, clientID: String) -> RefreshToken? {
         refreshTokens.values
-            .filter { $0.homeAccountID == account.homeAccountID && $0.environment.lowercased() == account.environment.lowercased() && $0.clientID == clientID }
+            .filter { $0.homeAccountID == account.homeAccountID && $0.environment.equalsIgnoringASCIICase(account.environment) && $0.clientID == clientID }
             .max { (Int64($0.lastModificationTime ?? "0") ?? 0) < (Int64($1.lastModificationTime ?? "0") ?? 0) }
     }
 
     public func idToken(for account: Account, clientID: String) -> IDToken? {
         idTokens.values.first {
-            $0.homeAccountID == account.homeAccountID && $0.environment.lowercased() == account.environment.lowercased()
-                && $0.clientID == clientID && $0.realm.lowercased() == account.realm.lowercased()
+            $0.homeAccountID == account.homeAccountID && $0.environment.equalsIgnoringASCIICase(account.environment)
+                && $0.clientID == clientID && $0.realm.equalsIgnoringASCIICase(account.realm)
         }
     }
 

@@ -1,5 +1,6 @@
 // Whether a session signed in earlier may stay signed in under today's tenant rules: the
 // rules (ALLOWED_TENANTS, AUTHORITY) may have changed since its ID token was validated.
+import Encodings
 import FoundationEssentials
 
 extension OIDCClient {
@@ -19,7 +20,7 @@ extension OIDCClient {
             admitted = configuration.tenants.permits(claims.tenantID, templatedIssuer: true)
         case .issuer:
             if let pinned = pinnedTenantID {
-                admitted = claims.tenantID.map { Self.sameASCII($0, pinned) } ?? false
+                admitted = claims.tenantID?.equalsIgnoringASCIICase(pinned) ?? false
             } else if let issuer = metadataStore.cachedMetadata()?.issuer, !issuer.contains("{tenantid}") {
                 admitted = claims.issuer == issuer
             } else {
@@ -27,12 +28,6 @@ extension OIDCClient {
             }
         }
         return admitted ? nil : LogSafe.token(claims.tenantID ?? "none")
-    }
-
-    /// `text` equals `lowercase` (already lowercased) ignoring ASCII case, without allocating.
-    static func sameASCII(_ text: String, _ lowercase: String) -> Bool {
-        text.utf8.count == lowercase.utf8.count
-            && zip(text.utf8, lowercase.utf8).allSatisfy { ($0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0) == $1 }
     }
 
     /// The directory id an Entra authority names by GUID (lowercased); nil for a domain,
