@@ -8,7 +8,8 @@
 # where Graph is Microsoft's; bench/instructions.sh also counts /graph with the development
 # provider serving /me in the same process), then whole sign-ins per second. Prints req/s and p50/p99 latency per
 # run; then server CPU per request for /, signed-in / and /graph side by side, with /graph as
-# a multiple of the signed-in page; then the server's idle RSS, RSS after the sign-ins, RSS
+# a multiple of the signed-in page, from those rows and from alternating one-second slices
+# of the two pages (PAIRS=6 of each by default); then the server's idle RSS, RSS after the sign-ins, RSS
 # while holding 1,000 idle keep-alive connections, and peak RSS (VmHWM) over the whole bench.
 # The binary is the one `make run` starts (scripts/build-release.sh). "CPU us/req" is the
 # server's CPU time per request; "stolen %" is how much of the run its event loop waited for
@@ -146,10 +147,35 @@ for mode in "keep-alive 64" "keep-alive 256"; do
     run_wrk "/ (signed in)" "$mode" / -H "Cookie: $COOKIE"
     [ "$mode" = "keep-alive 64" ] && SUMMARY[signed_in]=$LAST_CPU
 done
-# Each /graph request holds a worker while its Graph call runs: 16 connections keep the
-# pinned core busy without queueing behind the worker pool.
+# 16 connections keep the pinned core busy: each /graph waits for Graph (on the event loop
+# once a kept-alive connection is idle, on a worker before), and more would only queue.
 run_wrk "/graph (signed in)" "keep-alive 16" /graph -H "Cookie: $COOKIE"
 SUMMARY[graph]=$LAST_CPU
+
+# The ratio /graph : signed-in /, measured side by side: PAIRS alternating one-second slices
+# of each (at the rows' connection counts), CPU and requests summed per page. A shared
+# machine drifts by half or more between one eight-second run and the next; alternating
+# slices lets the drift slow both pages alike, so the ratio is the pages' and not the
+# minute's. Sets PAIRED[signed_in] and PAIRED[graph] (CPU us per request).
+declare -A PAIRED
+paired_cpu() {
+    local ticks_signed_in=0 requests_signed_in=0 ticks_graph=0 requests_graph=0 before after out
+    for _ in $(seq 1 "${PAIRS:-6}"); do
+        before=$(cpu_ticks)
+        out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c64 -d1s -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/" 2>&1)
+        after=$(cpu_ticks)
+        ticks_signed_in=$((ticks_signed_in + after - before))
+        requests_signed_in=$((requests_signed_in + $(echo "$out" | awk '/requests in/ { print $1 }')))
+        before=$(cpu_ticks)
+        out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c16 -d1s -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/graph" 2>&1)
+        after=$(cpu_ticks)
+        ticks_graph=$((ticks_graph + after - before))
+        requests_graph=$((requests_graph + $(echo "$out" | awk '/requests in/ { print $1 }')))
+    done
+    PAIRED[signed_in]=$(awk -v t="$ticks_signed_in" -v n="$requests_signed_in" -v hz="$TICKS_PER_SECOND" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+    PAIRED[graph]=$(awk -v t="$ticks_graph" -v n="$requests_graph" -v hz="$TICKS_PER_SECOND" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
+}
+paired_cpu
 
 # Whole sign-ins through the development provider: login page, authorize page, the user's
 # choice, the callback (which redeems the code at the token endpoint over libcurl and
@@ -186,7 +212,9 @@ PEAK_RSS=$(rss_kb "$PID" VmHWM)
 echo
 echo "server CPU per request (keep-alive; /graph's /me answered by bench/graph_stub.py in another process):"
 printf "  %-22s %8s us\n" "/ (anonymous)" "${SUMMARY[anonymous]}" "/ (signed in)" "${SUMMARY[signed_in]}" "/graph (signed in)" "${SUMMARY[graph]}"
-awk -v g="${SUMMARY[graph]}" -v s="${SUMMARY[signed_in]}" 'BEGIN { if (s > 0 && g != "-") printf "  /graph = %.1f x the signed-in page\n", g / s }'
+awk -v g="${SUMMARY[graph]}" -v s="${SUMMARY[signed_in]}" 'BEGIN { if (s > 0 && g != "-") printf "  /graph = %.1f x the signed-in page (the rows above)\n", g / s }'
+printf "  side by side, %s alternating 1 s slices: signed-in / %s us, /graph %s us\n" "${PAIRS:-6}" "${PAIRED[signed_in]}" "${PAIRED[graph]}"
+awk -v g="${PAIRED[graph]}" -v s="${PAIRED[signed_in]}" 'BEGIN { if (s > 0) printf "  /graph = %.1f x the signed-in page, side by side\n", g / s }'
 echo
 echo "idle RSS:                         $(mb "$IDLE_RSS")"
 echo "RSS right after the sign-in run:  $(mb "$LOADED_RSS")"
