@@ -11,9 +11,13 @@ extension EventLoop {
         /// What this wait's epoll events carry: the descriptor, `waitTag` and a serial, so a
         /// late event for an earlier wait on the same descriptor number is ignored.
         var epollData: UInt64
+        /// The request, and its route, for the handler should a resume answer `.blocking`.
         let request: HTTPRequest
         let route: MatchedRoute
+        /// What the answer's framing and access-log line need.
         let info: RequestInfo
+        /// The connection the answer goes to, found again as a worker's answer is (its fd,
+        /// and its id in case the fd has been reused meanwhile).
         let clientFD: Int32
         let clientID: UInt64
     }

@@ -32,7 +32,9 @@ final class EventLoop: @unchecked Sendable {
     }
 
     var connections: [Connection?] = []
-    /// Descriptor waits in progress, by descriptor (see `EventLoop+Waits`).
+    /// Descriptor waits in progress, by descriptor (see `EventLoop+Waits`): one per connection
+    /// waiting for its answer, and those of clients that left, each until its descriptor is
+    /// ready or its deadline passes (for `/graph`, the outbound pool lends a connection to each).
     var waits: [Int32: PendingWait] = [:]
     /// Numbers each wait, so a late event of an earlier wait on the same descriptor is told apart.
     var nextWaitSerial: UInt32 = 0
