@@ -37,7 +37,7 @@ public final class CurlTransport: HTTPTransport {
     }
 
     public let options: Options
-    let pool: ConnectionPool
+    private let pool: ConnectionPool
 
     public init(options: Options = Options()) {
         CurlGlobal.initializeOnce()

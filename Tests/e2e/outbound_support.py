@@ -135,18 +135,25 @@ def running_proxy():
 PROFILE = {"displayName": "Kept Alive", "mail": "kept.alive@example.org", "id": "ka-1"}
 
 
-class _KeepAliveProfile(BaseHTTPRequestHandler):
-    """Graph's /me over HTTP/1.1 keep-alive: head and body in one write, connection kept."""
+def send_json(handler, payload):
+    """Answers `handler`'s request with 200 and `payload` as JSON, framed by Content-Length."""
+    body = json.dumps(payload).encode()
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+class KeepAliveProfile(BaseHTTPRequestHandler):
+    """Graph's /me over HTTP/1.1 keep-alive: `profile`, head and body in one write (the
+    buffered `wfile`), connection kept."""
     protocol_version = "HTTP/1.1"
     wbufsize = 1 << 16
+    profile = PROFILE
 
     def do_GET(self):
-        body = json.dumps(PROFILE).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        send_json(self, self.profile)
 
     def log_message(self, *args):
         pass
@@ -156,7 +163,7 @@ class _KeepAliveProfile(BaseHTTPRequestHandler):
 def running_tls_profile(certificate):
     """A keep-alive https stand-in for Graph's /me on 127.0.0.1, with `certificate` (a
     (certificate, key) pair); yields its URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _KeepAliveProfile)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), KeepAliveProfile)
     server.daemon_threads = True
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(*map(str, certificate))

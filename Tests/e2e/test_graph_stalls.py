@@ -3,15 +3,15 @@ oidc-provider-mock: /graph's usual case waits for Graph on the event loop, so wh
 call hangs the server answers everything else at once; the call ends at the outbound
 timeout (15 s) with the "could not be reached" page, and the next /graph connects afresh.
 """
-import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 import requests
 
 from oidc_mock import running_provider
+from outbound_support import KeepAliveProfile
 from test_oidc_provider_mock import ALICE, Browser, graph_rows, sign_in, start
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -28,29 +28,20 @@ class StallingGraph:
         self.connections = 0
         outer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            wbufsize = 1 << 16
+        class Handler(KeepAliveProfile):
+            profile = {"displayName": "Alice Example", "mail": "alice@example.org"}
 
             def setup(self):
                 super().setup()
                 outer.connections += 1
 
             def do_GET(self):
-                if outer.stall.is_set():
-                    outer.stalled.set()
-                    outer.done.wait(60)
-                    self.close_connection = True
+                if not outer.stall.is_set():
+                    super().do_GET()
                     return
-                body = json.dumps({"displayName": "Alice Example", "mail": "alice@example.org"}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
+                outer.stalled.set()
+                outer.done.wait(60)
+                self.close_connection = True
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from oidc_mock import running_provider
+from outbound_support import send_json
 from test_oidc_provider_mock import ALICE, CLIENT_ID, SECRET, Browser, sign_in
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -29,12 +30,7 @@ class HeldGraph:
             def do_GET(self):
                 outer.arrived.set()
                 outer.release.wait(30)
-                body = b'{"displayName": "Held"}'
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                send_json(self, {"displayName": "Held"})
 
             def log_message(self, *args):
                 pass
